@@ -1,0 +1,116 @@
+"""The command line: a thin adapter over `pipeline`.
+
+Exit status 0 on success (a day without an announcement is one), 1 with a
+one-line reason on failure; `--debug` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from generator import __version__, pipeline
+from generator.errors import DigestError
+from generator.site import serve_site
+
+EPILOG = """examples:
+  arxiv-digest run                              today's digest, end to end
+  arxiv-digest build                            rebuild content/ and site/ from data/
+  arxiv-digest backfill --from 2026-06-15 --to 2026-06-19
+  arxiv-digest serve                            preview on http://127.0.0.1:8000/
+
+environment:
+  ARXIV_RSS_URL, ARXIV_API_URL    arXiv endpoints (defaults: arXiv's own)
+  ARXIV_API_DELAY                 seconds between API requests (default 3, arXiv's rule)
+  DIGEST_RETRY_BACKOFF            first wait before a retry, doubling (default 5)
+"""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from exc
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="arxiv-digest",
+        description="A daily arXiv digest, sorted into topics, published as a static site.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    main.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    main.add_argument("--root", type=Path, default=Path("."), help="project folder (default: .)")
+    main.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="fetch today's announcements, triage, store, render and build",
+        epilog="example: ARXIV_API_DELAY=3 arxiv-digest run",
+    )
+    run.add_argument("--no-build", action="store_true", help="stop after writing content/")
+
+    commands.add_parser(
+        "build",
+        help="render content/ from data/ and build site/, offline",
+        epilog="example: arxiv-digest build && python -m http.server -d site",
+    )
+
+    serve = commands.add_parser(
+        "serve", help="render, then preview with live reload", epilog="example: arxiv-digest serve"
+    )
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address:port to serve on")
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="fill past days from the arXiv API",
+        epilog="example: arxiv-digest backfill --from 2026-06-15 --to 2026-06-19",
+    )
+    backfill.add_argument("--from", dest="first", type=_date, required=True, metavar="DATE")
+    backfill.add_argument("--to", dest="last", type=_date, required=True, metavar="DATE")
+    backfill.add_argument("--force", action="store_true", help="redo days already stored")
+    backfill.add_argument("--no-build", action="store_true", help="stop after writing content/")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(levelname)s %(message)s" if args.debug else "%(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    logging.getLogger("httpx").setLevel(logging.DEBUG if args.debug else logging.WARNING)
+    settings = pipeline.Settings.from_environment(args.root.resolve())
+    try:
+        return _dispatch(args, settings)
+    except DigestError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"arxiv-digest: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("arxiv-digest: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> int:
+    if args.command == "run":
+        pipeline.run(settings, build=not args.no_build)
+    elif args.command == "build":
+        pipeline.build(settings)
+    elif args.command == "serve":
+        pipeline.publish(settings, settings.config, build=False, outcome=pipeline.Outcome())
+        serve_site(settings.root, args.dev_addr)
+    elif args.command == "backfill":
+        pipeline.backfill(
+            settings, args.first, args.last, force=args.force, build=not args.no_build
+        )
+    return 0

@@ -1,0 +1,40 @@
+"""The exceptions arxiv-digest raises on purpose.
+
+    DigestError            anything the CLI reports as a one-line reason
+    ├── ConfigError        digest.yml is missing or invalid (all problems at once)
+    ├── FetchError         arXiv could not be read (RSS or API)
+    ├── StoreError         a record file is unreadable or could not be written
+    ├── RenderError        content/ could not be written
+    └── SiteError          MkDocs failed to build the site
+
+Foreign exceptions (httpx, JSON, YAML, OS) are translated into these at the
+boundary with `raise ... from exc`, so callers only ever catch `DigestError`.
+"""
+
+from __future__ import annotations
+
+
+class DigestError(Exception):
+    """Base class: the message is what the user reads."""
+
+
+class ConfigError(DigestError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class FetchError(DigestError):
+    pass
+
+
+class StoreError(DigestError):
+    pass
+
+
+class RenderError(DigestError):
+    pass
+
+
+class SiteError(DigestError):
+    pass

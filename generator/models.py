@@ -1,0 +1,82 @@
+"""The typed records the stages hand each other.
+
+`Paper` is the record contract of DESIGN.md: one per paper per announcement day,
+stored as one JSON line with keys in a fixed order so re-runs are byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
+ANNOUNCE_TYPES: tuple[AnnounceType, ...] = ("new", "cross", "replace", "replace-cross")
+
+# Step states: "done", "failed" (with a reason, retried next run), "skipped"
+# (deliberately not done, e.g. no LLM configured), "pending" (not tried yet).
+StepStatus = Literal["done", "failed", "skipped", "pending"]
+
+
+@dataclass(frozen=True)
+class TopicHit:
+    topic: str  # topic slug from digest.yml
+    subtopic: str  # sub-topic slug
+    score: int  # 0-100
+    reason: str  # why: matched terms (keywords) or the LLM's one-line reason
+
+
+@dataclass(frozen=True)
+class StepState:
+    status: StepStatus
+    reason: str | None = None
+
+
+@dataclass
+class Paper:
+    id: str  # arXiv id without version, e.g. "2606.19348"
+    version: int
+    title: str
+    authors: list[str]
+    abstract: str
+    categories: list[str]
+    primary_category: str | None
+    announce_type: AnnounceType
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    title_zh: str | None = None
+    abstract_zh: str | None = None
+    tldr: str | None = None
+    institutions: list[str] | None = None
+    topics: list[TopicHit] = field(default_factory=list)
+    # Completion from the arXiv API (comments, journal ref, primary category, ...)
+    api: StepState = field(default_factory=lambda: StepState("pending"))
+    llm: StepState = field(default_factory=lambda: StepState("pending"))
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.id}v{self.version}"
+
+    def hit(self, topic_slug: str) -> TopicHit | None:
+        return next((h for h in self.topics if h.topic == topic_slug), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        # asdict keeps field declaration order, which is the record contract's order.
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Paper:
+        data = dict(raw)
+        data["topics"] = [TopicHit(**hit) for hit in data.get("topics") or []]
+        data["api"] = StepState(**data["api"]) if data.get("api") else StepState("pending")
+        data["llm"] = StepState(**data["llm"]) if data.get("llm") else StepState("pending")
+        return cls(**data)
+
+
+@dataclass
+class Day:
+    """One announcement day: its date (US Eastern) and its papers, sorted by id."""
+
+    date: dt.date
+    papers: list[Paper]

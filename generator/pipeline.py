@@ -1,0 +1,267 @@
+"""The day, top to bottom: fetch → complete → triage → store → render → build.
+
+Each command of the CLI is one function here. Collaborators (URLs, pauses,
+the HTTP client) come in through `Settings`, so tests point them at loopback
+servers instead of patching anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from generator import __version__
+from generator.config import Config, load_config
+from generator.errors import DigestError
+from generator.models import AnnounceType, Day, Paper, StepState
+from generator.render import render_site
+from generator.site import build_site, site_url
+from generator.sources import schedule
+from generator.sources.api import DEFAULT_API_URL, ApiEntry, ArxivApi
+from generator.sources.http import RetryPolicy
+from generator.sources.rss import DEFAULT_RSS_URL, fetch_feed
+from generator.store import Store
+from generator.topics import triage
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"arxiv-digest/{__version__} (+https://github.com/arxiv-digest)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where arXiv is and how patiently to talk to it (from the environment)."""
+
+    root: Path
+    rss_url: str = DEFAULT_RSS_URL
+    api_url: str = DEFAULT_API_URL
+    api_interval: float = 3.0  # arXiv's rule: one request every 3 s
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    timeout: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def from_environment(cls, root: Path, environ: Mapping[str, str] = os.environ) -> Settings:
+        backoff = float(environ.get("DIGEST_RETRY_BACKOFF", "5"))
+        return cls(
+            root=root,
+            rss_url=environ.get("ARXIV_RSS_URL") or DEFAULT_RSS_URL,
+            api_url=environ.get("ARXIV_API_URL") or DEFAULT_API_URL,
+            api_interval=float(environ.get("ARXIV_API_DELAY", "3")),
+            retry=RetryPolicy(backoff_seconds=backoff),
+            timeout=float(environ.get("DIGEST_HTTP_TIMEOUT", "60")),
+        )
+
+    @property
+    def config(self) -> Config:
+        return load_config(self.root / "digest.yml")
+
+    @property
+    def store(self) -> Store:
+        return Store(self.root / "data")
+
+    def http_client(self) -> httpx.Client:
+        return httpx.Client(
+            timeout=self.timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True
+        )
+
+    def api(self, client: httpx.Client) -> ArxivApi:
+        return ArxivApi(
+            client,
+            self.api_url,
+            min_interval=self.api_interval,
+            policy=self.retry,
+            sleep=self.sleep,
+        )
+
+
+@dataclass
+class Outcome:
+    """What a command did, in the words the CLI prints."""
+
+    messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    date: dt.date | None = None
+    changed: bool = False
+
+    def say(self, message: str) -> None:
+        log.info(message)
+        self.messages.append(message)
+
+    def warn(self, message: str) -> None:
+        log.warning(message)
+        self.warnings.append(message)
+
+
+def run(settings: Settings, *, build: bool = True) -> Outcome:
+    """Today's announcement into data/, content/ and site/."""
+    config = settings.config
+    store = settings.store
+    outcome = Outcome()
+    with settings.http_client() as client:
+        feed = fetch_feed(
+            client, settings.rss_url, config.categories, policy=settings.retry, sleep=settings.sleep
+        )
+        outcome.date = feed.date
+        for problem in feed.skipped:
+            outcome.warn(f"feed item skipped: {problem}")
+        if not feed.papers:
+            outcome.say(f"No announcement in the feed dated {feed.date}: nothing to do.")
+            return outcome
+        papers = drop_published(feed.papers, store, feed.date, outcome)
+        if not papers:
+            outcome.say(f"All {len(feed.papers)} papers of {feed.date} were published before.")
+            return outcome
+        complete_from_api(papers, settings.api(client), outcome)
+    outcome.changed = save_day(Day(feed.date, papers), config, store, outcome)
+    if outcome.changed or build:
+        publish(settings, config, build=build, outcome=outcome)
+    return outcome
+
+
+def drop_published(
+    papers: list[Paper], store: Store, date: dt.date, outcome: Outcome
+) -> list[Paper]:
+    """Leave out papers already published, in the same version, on an earlier day."""
+    seen = store.published_versions(before=date)
+    fresh = [p for p in papers if p.version not in seen.get(p.id, set())]
+    if len(fresh) < len(papers):
+        outcome.say(f"{len(papers) - len(fresh)} papers were published on earlier days; skipped.")
+    return fresh
+
+
+def complete_from_api(papers: list[Paper], api: ArxivApi, outcome: Outcome) -> None:
+    """Add comments, journal ref, DOI, primary category and full authors from the API."""
+    entries, problems = api.fetch_entries([p.id for p in papers])
+    for problem in problems:
+        outcome.warn(f"arXiv API: {problem}")
+    for paper in papers:
+        entry = entries.get(paper.id)
+        if entry is None:
+            reason = "batch failed" if problems else "not in the API's answer"
+            paper.api = StepState("failed", reason)
+        else:
+            apply_entry(paper, entry)
+    missing = sum(p.api.status == "failed" for p in papers)
+    if missing:
+        outcome.warn(
+            f"{missing} of {len(papers)} papers kept without API extras "
+            "(comments, journal ref, primary category); the next run retries them."
+        )
+
+
+def apply_entry(paper: Paper, entry: ApiEntry) -> None:
+    paper.comments = entry.comments
+    paper.journal_ref = entry.journal_ref or paper.journal_ref
+    paper.doi = entry.doi or paper.doi
+    paper.primary_category = entry.primary_category
+    if entry.authors:
+        paper.authors = entry.authors
+    institutions = list(dict.fromkeys([*(paper.institutions or []), *entry.affiliations]))
+    paper.institutions = institutions or None
+    paper.api = StepState("done")
+
+
+def save_day(day: Day, config: Config, store: Store, outcome: Outcome) -> bool:
+    """Triage, keep what an earlier run of the same day learnt, and store."""
+    triage(day.papers, config)
+    if store.path(day.date).exists():
+        carry_over(day.papers, store.read_day(day.date).papers)
+    for paper in day.papers:
+        if paper.llm.status == "pending":
+            paper.llm = StepState("skipped", "no LLM configured")
+    changed = store.write_day(day)
+    outcome.say(
+        f"{day.date}: {len(day.papers)} papers "
+        + ("stored in " + str(store.path(day.date)) if changed else "unchanged")
+    )
+    return changed
+
+
+def carry_over(papers: list[Paper], stored: list[Paper]) -> None:
+    """A re-run must not lose what the earlier run had: API extras, translations."""
+    earlier = {p.id: p for p in stored}
+    for paper in papers:
+        old = earlier.get(paper.id)
+        if old is None or old.version != paper.version:
+            continue
+        if paper.api.status != "done" and old.api.status == "done":
+            paper.comments, paper.journal_ref, paper.doi = old.comments, old.journal_ref, old.doi
+            paper.primary_category, paper.authors = old.primary_category, old.authors
+            paper.institutions, paper.api = old.institutions, old.api
+        if old.llm.status in ("done", "failed"):
+            paper.title_zh, paper.abstract_zh, paper.tldr = old.title_zh, old.abstract_zh, old.tldr
+            paper.llm = old.llm
+
+
+def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome) -> None:
+    """Render content/ from every stored day, then build site/."""
+    store = settings.store
+    days = [store.read_day(date) for date in store.days()]
+    written, removed = render_site(config, days, settings.root / "content", site_url(settings.root))
+    outcome.say(f"content/: {written} files written, {removed} stale files removed")
+    if build:
+        site = build_site(settings.root)
+        outcome.say(f"site built in {site}")
+
+
+def build(settings: Settings) -> Outcome:
+    outcome = Outcome()
+    publish(settings, settings.config, build=True, outcome=outcome)
+    return outcome
+
+
+def backfill(
+    settings: Settings, first: dt.date, last: dt.date, *, force: bool = False, build: bool = True
+) -> Outcome:
+    """Fill past announcement days from the API's submission dates."""
+    if first > last:
+        raise DigestError(f"--from {first} is after --to {last}")
+    config = settings.config
+    store = settings.store
+    outcome = Outcome()
+    stored = set(store.days())
+    with settings.http_client() as client:
+        api = settings.api(client)
+        for date in schedule.feed_days(first, last):
+            if date in stored and not force:
+                outcome.say(f"{date}: already stored; skipped (use --force to redo it)")
+                continue
+            window = schedule.submission_window(date)
+            if window is None:
+                continue
+            entries = list(api.search_submitted(config.categories, *window))
+            papers = [paper_from_entry(e, config.categories) for e in entries]
+            papers = drop_published(papers, store, date, outcome)
+            if papers:
+                outcome.changed |= save_day(Day(date, papers), config, store, outcome)
+            else:
+                outcome.say(f"{date}: no submissions found in the API")
+    if outcome.changed or build:
+        publish(settings, config, build=build, outcome=outcome)
+    return outcome
+
+
+def paper_from_entry(entry: ApiEntry, categories: list[str]) -> Paper:
+    # The API cannot tell which listing a day carried; a paper whose primary
+    # category is one of ours was announced as new there, others as cross-lists.
+    announce: AnnounceType = "new" if entry.primary_category in categories else "cross"
+    paper = Paper(
+        id=entry.id,
+        version=entry.version,
+        title=entry.title,
+        authors=entry.authors,
+        abstract=entry.abstract,
+        categories=entry.categories,
+        primary_category=entry.primary_category,
+        announce_type=announce,
+    )
+    apply_entry(paper, entry)
+    return paper

@@ -1,0 +1,304 @@
+"""Markdown pages for every stored day, topic, the archive and the home page."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import jinja2
+from markupsafe import Markup
+
+from generator.config import Config, Topic
+from generator.errors import RenderError
+from generator.files import write_atomic
+from generator.models import Day, Paper, TopicHit
+from generator.render import feeds, urls
+
+ANNOUNCE_LABELS = {
+    "new": "新提交",
+    "cross": "交叉列表",
+    "replace": "版本更新",
+    "replace-cross": "替换交叉",
+}
+AUTHOR_LIMIT = 12  # authors shown before "… 等 N 人"
+BEST_ON_OVERVIEW = 5
+BEST_ON_TOPIC_PAGE = 20
+WEEKDAY_NAMES = ["一", "二", "三", "四", "五", "六", "日"]
+# Folders render owns completely: a file there that this render did not write is stale.
+GENERATED_DIRS = re.compile(r"^(\d{4}/|topics/|feeds/)")
+
+# < > & are left to Jinja's HTML escaping: Markdown passes entities through.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
+
+
+def md_escape(text: str) -> str:
+    """Text for a Markdown heading: every character Markdown could act on is escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+@dataclass
+class Selected:
+    """A paper selected into one topic on one day, with its hit there."""
+
+    paper: Paper
+    hit: TopicHit
+
+
+class SiteRenderer:
+    def __init__(self, config: Config, days: list[Day], site_url: str | None) -> None:
+        self.config = config
+        self.days = sorted(days, key=lambda d: d.date)
+        self.site_url = site_url
+        self.env = jinja2.Environment(
+            loader=jinja2.PackageLoader("generator.render", "templates"),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.filters["md"] = md_escape
+        self._card = self.env.get_template("paper_card.html")
+        self.pages: dict[str, str] = {}  # path under content/ → text
+
+    # -- selection ---------------------------------------------------------
+
+    def selected(self, day: Day, topic: Topic) -> list[Selected]:
+        """The day's papers for the topic, best score first."""
+        threshold = self.config.selection.threshold
+        chosen = [
+            Selected(p, hit)
+            for p in day.papers
+            if (hit := p.hit(topic.slug)) is not None and hit.score >= threshold
+        ]
+        return sorted(chosen, key=lambda s: (-s.hit.score, s.paper.id))
+
+    # -- pages -------------------------------------------------------------
+
+    def render(self) -> dict[str, str]:
+        for index, day in enumerate(self.days):
+            neighbours = (
+                self.days[index - 1].date if index else None,
+                self.days[index + 1].date if index + 1 < len(self.days) else None,
+            )
+            self.add_day(day, neighbours, urls.day_url(day.date))
+            for topic in self.config.topics:
+                self.add_topic_day(day, topic, neighbours)
+        if self.days:
+            latest = self.days[-1]
+            self.add_day(latest, (self.days[-2].date if len(self.days) > 1 else None, None), "")
+        else:
+            self.add_page(
+                "",
+                "暂无内容",
+                "# 暂无内容\n\n还没有任何一天的论文。运行 `arxiv-digest run` 开始。\n",
+            )
+        for topic in self.config.topics:
+            self.add_topic(topic)
+        self.add_topics_index()
+        self.add_archive()
+        self.pages.update(feeds.render_feeds(self, self.site_url))
+        return self.pages
+
+    def add_page(self, url: str, title: str, body: str, **meta: Any) -> None:
+        path = urls.source_path(url)
+        if path in self.pages:
+            raise RenderError(f"two pages would be written to content/{path}")
+        post = frontmatter.Post(body, title=title, **meta)
+        self.pages[path] = frontmatter.dumps(post, sort_keys=False) + "\n"
+
+    def card(self, paper: Paper, hit: TopicHit | None, date: dt.date, topic: Topic) -> Markup:
+        html = self._card.render(
+            paper=paper,
+            hit=hit,
+            date=date.isoformat(),
+            announce_labels=ANNOUNCE_LABELS,
+            subtopic_names={s.slug: s.name for s in topic.subtopics},
+            author_limit=AUTHOR_LIMIT,
+            language=self.config.site.language,
+        )
+        # Belt and braces: a blank line would end the raw HTML block in Markdown.
+        return Markup(re.sub(r"\n\s*\n", "\n", html).strip())
+
+    def add_topic_day(
+        self, day: Day, topic: Topic, neighbours: tuple[dt.date | None, dt.date | None]
+    ) -> None:
+        url = urls.topic_day_url(day.date, topic.slug)
+        chosen = self.selected(day, topic)
+        sections = []
+        for sub in topic.subtopics:
+            in_section = [s for s in chosen if s.hit.subtopic == sub.slug]
+            if in_section:
+                sections.append(
+                    {
+                        "name": sub.name,
+                        "slug": sub.slug,
+                        "papers": [s.paper for s in in_section],
+                        "hits": [s.hit for s in in_section],
+                    }
+                )
+        body = self.env.get_template("topic_day.md").render(
+            topic=topic,
+            date=day.date.isoformat(),
+            total=len(chosen),
+            categories=self.config.topic_categories(topic),
+            sections=sections,
+            card=lambda paper, hit: self.card(paper, hit, day.date, topic),
+            llm_notice=llm_notice(day),
+            prev=self._link(url, neighbours[0], topic.slug),
+            next=self._link(url, neighbours[1], topic.slug),
+            overview_href=urls.relative(url, urls.day_url(day.date)),
+            topic_href=urls.relative(url, urls.topic_url(topic.slug)),
+            feed_href=urls.relative(url, urls.feed_url(topic.slug)),
+        )
+        self.add_page(
+            url,
+            f"{topic.name} · {day.date}",
+            body,
+            description=f"{day.date} arXiv {topic.name}: {len(chosen)} 篇",
+        )
+
+    def _link(self, from_url: str, date: dt.date | None, slug: str | None) -> dict[str, str] | None:
+        if date is None:
+            return None
+        target = urls.topic_day_url(date, slug) if slug else urls.day_url(date)
+        return {"date": date.isoformat(), "href": urls.relative(from_url, target)}
+
+    def add_day(
+        self, day: Day, neighbours: tuple[dt.date | None, dt.date | None], url: str
+    ) -> None:
+        counts: Counter[str] = Counter(p.announce_type for p in day.papers)
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for topic in self.config.topics:
+            chosen = self.selected(day, topic)
+            topic_url = urls.topic_day_url(day.date, topic.slug)
+            per_sub = Counter(s.hit.subtopic for s in chosen)
+            groups.setdefault(topic.group, []).append(
+                {
+                    "name": topic.name,
+                    "href": urls.relative(url, topic_url),
+                    "count": len(chosen),
+                    "subtopics": [
+                        {"name": s.name, "count": per_sub[s.slug]} for s in topic.subtopics
+                    ],
+                    "best": [self._best(url, topic_url, s) for s in chosen[:BEST_ON_OVERVIEW]],
+                }
+            )
+        heading = f"{self.config.site.title} · {day.date}" if url == "" else f"{day.date}"
+        body = self.env.get_template("day.md").render(
+            heading=heading,
+            total=len(day.papers),
+            counts={t: counts[t] for t in ANNOUNCE_LABELS},
+            llm_notice=llm_notice(day),
+            groups=[{"name": name, "topics": topics} for name, topics in groups.items()],
+            prev=self._link(url, neighbours[0], None),
+            next=self._link(url, neighbours[1], None),
+            archive_href=urls.relative(url, urls.ARCHIVE_URL),
+        )
+        title = self.config.site.title if url == "" else f"{day.date} 概览"
+        self.add_page(url, title, body, description=f"arXiv {day.date}: {len(day.papers)} 篇")
+
+    def _best(self, from_url: str, topic_url: str, chosen: Selected) -> dict[str, Any]:
+        return {
+            "title": chosen.paper.title,
+            "title_zh": chosen.paper.title_zh,
+            "score": chosen.hit.score,
+            "href": urls.relative(from_url, topic_url) + "#" + chosen.paper.id,
+        }
+
+    def add_topic(self, topic: Topic) -> None:
+        url = urls.topic_url(topic.slug)
+        recent = self.days[-self.config.selection.topic_page_days :]
+        days = []
+        for day in reversed(recent):
+            chosen = self.selected(day, topic)
+            topic_url = urls.topic_day_url(day.date, topic.slug)
+            days.append(
+                {
+                    "date": day.date.isoformat(),
+                    "count": len(chosen),
+                    "href": urls.relative(url, topic_url),
+                    "best": [self._best(url, topic_url, s) for s in chosen[:BEST_ON_TOPIC_PAGE]],
+                }
+            )
+        body = self.env.get_template("topic.md").render(
+            topic=topic, days=days, feed_href=urls.relative(url, urls.feed_url(topic.slug))
+        )
+        self.add_page(url, topic.name, body, description=topic.description)
+
+    def add_topics_index(self) -> None:
+        url = "topics/"
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for topic in self.config.topics:
+            groups.setdefault(topic.group, []).append(
+                {
+                    "name": topic.name,
+                    "description": topic.description,
+                    "href": urls.relative(url, urls.topic_url(topic.slug)),
+                    "subtopics": [{"name": s.name} for s in topic.subtopics],
+                }
+            )
+        body = self.env.get_template("topics_index.md").render(
+            groups=[{"name": name, "topics": topics} for name, topics in groups.items()]
+        )
+        self.pages["topics/index.md"] = (
+            frontmatter.dumps(frontmatter.Post(body, title="专题"), sort_keys=False) + "\n"
+        )
+
+    def add_archive(self) -> None:
+        url = urls.ARCHIVE_URL
+        counts = {day.date: len(day.papers) for day in self.days}
+        months = sorted({(d.year, d.month) for d in counts}, reverse=True)
+        body = self.env.get_template("archive.md").render(
+            total_days=len(counts),
+            total_papers=sum(counts.values()),
+            weekday_names=WEEKDAY_NAMES,
+            months=[self._month(url, year, month, counts) for year, month in months],
+        )
+        self.add_page(url, "归档", body)
+
+    def _month(self, url: str, year: int, month: int, counts: dict[dt.date, int]) -> dict[str, Any]:
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            cells: list[dict[str, Any] | None] = []
+            for date in week:
+                if date.month != month:
+                    cells.append(None)
+                elif date in counts:
+                    href = urls.relative(url, urls.day_url(date))
+                    cells.append({"day": date.day, "count": counts[date], "href": href})
+                else:
+                    cells.append({"day": date.day, "href": None})
+            weeks.append(cells)
+        return {"key": f"{year}-{month:02d}", "label": f"{year} 年 {month} 月", "weeks": weeks}
+
+
+def llm_notice(day: Day) -> str | None:
+    """Say plainly when translations are missing, instead of hiding it."""
+    statuses = Counter(p.llm.status for p in day.papers)
+    if statuses["done"] == len(day.papers):
+        return None
+    if statuses["done"] == 0:
+        return "本日未翻译(未配置 LLM),显示英文原文与关键词专题"
+    return f"{len(day.papers) - statuses['done']} 篇尚未翻译,显示英文原文"
+
+
+def render_site(
+    config: Config, days: list[Day], content_dir: Path, site_url: str | None = None
+) -> tuple[int, int]:
+    """Write every page under content/; return (files written, stale files removed)."""
+    pages = SiteRenderer(config, days, site_url).render()
+    written = sum(write_atomic(content_dir / path, text) for path, text in pages.items())
+    removed = 0
+    for path in sorted(content_dir.rglob("*")):
+        relative = path.relative_to(content_dir).as_posix()
+        if path.is_file() and GENERATED_DIRS.match(relative) and relative not in pages:
+            path.unlink()
+            removed += 1
+    return written, removed

@@ -1,0 +1,52 @@
+"""The site's URLs (DESIGN.md) and relative links between pages.
+
+Links are relative so the site works under any base path (a fork's
+`https://user.github.io/repo/`) and from `mkdocs serve`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+
+
+def day_url(date: dt.date) -> str:
+    return f"{date:%Y/%m/%d}/"
+
+
+def topic_day_url(date: dt.date, slug: str) -> str:
+    return f"{date:%Y/%m/%d}/{slug}/"
+
+
+def topic_url(slug: str) -> str:
+    return f"topics/{slug}/"
+
+
+def feed_url(slug: str | None) -> str:
+    return f"feeds/{slug or 'all'}.xml"
+
+
+ARCHIVE_URL = "archive/"
+HOME_URL = ""
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """The href that leads from the page at `from_url` to `to_url` (both site-relative)."""
+    start = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
+    target = posixpath.relpath("/" + to_url, "/" + start.rstrip("/") if start else "/")
+    if (to_url.endswith("/") or to_url == HOME_URL) and target != ".":
+        target += "/"
+    return "./" if target == "." else target
+
+
+def source_path(url: str) -> str:
+    """The Markdown file under content/ that MkDocs turns into `url`."""
+    if url == "":
+        return "index.md"
+    if url.endswith(".xml"):
+        return url
+    parts = url.rstrip("/").split("/")
+    # Day overviews are index.md of their folder; every other page is <name>.md.
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return url + "index.md"
+    return url.rstrip("/") + ".md"

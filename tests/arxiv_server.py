@@ -1,0 +1,261 @@
+"""A loopback arXiv: serves the recorded fixture feeds over real HTTP.
+
+- `GET /rss/cs.CL+cs.AI+…` answers like rss.arxiv.org's combined feed: the
+  recorded items of each requested category of the current `download` date,
+  each paper once (its own-category listing preferred). Categories without a
+  fixture contribute nothing, as a quiet category would.
+- `GET /api/query?id_list=…` answers in the 2025+ API format with entries built
+  from those feed items, with the reference digest's real comments where known.
+- `GET /api/query?search_query=…submittedDate:[A TO B]…` returns the `new`
+  papers of the feed day whose submission window is [A, B).
+- `faults` is a queue of canned failures served before the real answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+if not SHARED.exists():  # CI clones main with shared/ beside it
+    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+FIXTURES = SHARED / "fixtures" / "arxiv"
+REFERENCE = SHARED / "reference"
+
+_ITEM_RE = re.compile(rb"<item>.*?</item>\s*", re.S)
+_GUID_RE = re.compile(rb"oai:arXiv\.org:([^<]+?)v(\d+)</guid>")
+_TYPE_RE = re.compile(rb"<arxiv:announce_type>([^<]+)<")
+_PRECEDENCE = {b"new": 0, b"replace": 1, b"cross": 2, b"replace-cross": 3}
+
+
+@dataclass
+class Fault:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    path_prefix: str = "/"  # only requests under this path consume the fault
+
+
+def rss_file(download: str, category: str) -> Path:
+    return FIXTURES / "rss" / f"fetched-{download}-{category}.xml"
+
+
+def combined_feed(download: str, categories: list[str]) -> bytes:
+    """The combined feed arXiv would serve for `categories` on `download`."""
+    header = footer = b""
+    chosen: dict[bytes, bytes] = {}
+    order: list[bytes] = []
+    for category in categories:
+        path = rss_file(download, category)
+        if not path.exists():
+            continue
+        raw = path.read_bytes()
+        items = list(_ITEM_RE.finditer(raw))
+        if not header:
+            cut = items[0].start() if items else raw.index(b"</channel>")
+            header = raw[:cut].replace(
+                f"/rss/{category}".encode(), b"/rss/" + "+".join(categories).encode()
+            )
+            footer = b"</channel>\n</rss>\n"
+        for match in items:
+            item = match.group(0)
+            guid = _GUID_RE.search(item).group(1)  # type: ignore[union-attr]
+            kind = _TYPE_RE.search(item).group(1)  # type: ignore[union-attr]
+            if guid not in chosen:
+                order.append(guid)
+                chosen[guid] = item
+            elif _PRECEDENCE[kind] < _PRECEDENCE[_TYPE_RE.search(chosen[guid]).group(1)]:  # type: ignore[union-attr]
+                chosen[guid] = item
+    if not header:
+        raise FileNotFoundError(f"no fixture feed for {download} {categories}")
+    return header + b"".join(chosen[g] for g in order) + b"    " + footer
+
+
+def reference_records() -> dict[str, dict]:
+    records = {}
+    for path in REFERENCE.glob("digest-*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            records[record["id"]] = record
+    return records
+
+
+class FixtureArxiv:
+    """Start with `with FixtureArxiv(download="2026-06-19") as arxiv:`."""
+
+    def __init__(self, download: str = "2026-06-19") -> None:
+        self.download = download
+        self.faults: deque[Fault] = deque()
+        self.requests: list[tuple[float, str]] = []
+        self._reference = reference_records()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def rss_url(self) -> str:
+        return self.url + "/rss/"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/query"
+
+    def env(self) -> dict[str, str]:
+        return {
+            "ARXIV_RSS_URL": self.rss_url,
+            "ARXIV_API_URL": self.api_url,
+            "ARXIV_API_DELAY": "0",
+            "DIGEST_RETRY_BACKOFF": "0.01",
+        }
+
+    def __enter__(self) -> FixtureArxiv:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- answers -----------------------------------------------------------
+
+    def papers_of(self, download: str) -> dict[str, bytes]:
+        """id → RSS item of every paper in the four fixture feeds of a download date."""
+        feed = combined_feed(download, ["cs.AI", "cs.CL", "cs.CV", "cs.LG"])
+        return {
+            _GUID_RE.search(m.group(0)).group(1).decode(): m.group(0)  # type: ignore[union-attr]
+            for m in _ITEM_RE.finditer(feed)
+        }
+
+    def api_answer(self, query: dict[str, list[str]]) -> bytes:
+        if "id_list" in query:
+            wanted = query["id_list"][0].split(",")
+            items = self.papers_of(self.download)
+            entries = [self.api_entry(items[i]) for i in wanted if i in items]
+        else:
+            entries = self.search_answer(query["search_query"][0])
+        return atom_feed(entries)
+
+    def search_answer(self, search: str) -> list[str]:
+        from generator.sources import schedule
+
+        start = re.search(r"submittedDate:\[(\d{12}) TO (\d{12})\]", search).group(1)  # type: ignore[union-attr]
+        begin = dt.datetime.strptime(start, "%Y%m%d%H%M").replace(tzinfo=dt.UTC)
+        for path in sorted((FIXTURES / "rss").glob("fetched-*-cs.CL.xml")):
+            download = path.name.split("-cs.")[0].removeprefix("fetched-")
+            day = dt.date.fromisoformat(download)
+            window = schedule.submission_window(day)
+            if window and window[0] == begin:
+                items = self.papers_of(download)
+                return [
+                    self.api_entry(item, published=window[0] + dt.timedelta(hours=1))
+                    for item in items.values()
+                    if b"Announce Type: new" in item
+                ]
+        return []
+
+    def api_entry(self, item: bytes, published: dt.datetime | None = None) -> str:
+        text = item.decode()
+        arxiv_id, version = _GUID_RE.search(item).groups()  # type: ignore[union-attr]
+        arxiv_id_s = arxiv_id.decode()
+        title = re.search(r"<title>(.*?)</title>", text, re.S).group(1)  # type: ignore[union-attr]
+        summary = re.search(r"Abstract:(.*?)</description>", text, re.S).group(1)  # type: ignore[union-attr]
+        creators = html.unescape(re.search(r"<dc:creator>(.*?)</dc:creator>", text, re.S).group(1))  # type: ignore[union-attr]
+        categories = re.findall(r"<category>(.*?)</category>", text)
+        reference = self._reference.get(arxiv_id_s, {})
+        extra = ""
+        if reference.get("comments"):
+            extra += f"<arxiv:comment>{html.escape(reference['comments'])}</arxiv:comment>"
+        if reference.get("journal_ref"):
+            extra += (
+                f"<arxiv:journal_ref>{html.escape(reference['journal_ref'])}</arxiv:journal_ref>"
+            )
+        authors = "".join(
+            f"<author><name>{html.escape(name.strip())}</name></author>"
+            for name in re.split(r",(?![^(]*\))", re.sub(r"\s*\([^)]*\)", "", creators))
+            if name.strip()
+        )
+        stamp = (published or dt.datetime(2026, 6, 18, tzinfo=dt.UTC)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
+        cats = "".join(
+            f'<category term="{c}" scheme="http://arxiv.org/schemas/atom"/>' for c in categories
+        )
+        return (
+            f"<entry><id>http://arxiv.org/abs/{arxiv_id_s}v{version.decode()}</id>"
+            f"<title>{title}</title><updated>{stamp}</updated>"
+            f"<summary>{summary.strip()}</summary>{cats}<published>{stamp}</published>"
+            f'{extra}<arxiv:primary_category term="{categories[0]}"/>{authors}</entry>'
+        )
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server.requests.append((time.monotonic(), self.path))
+                fault = self._take_fault()
+                if fault is not None:
+                    time.sleep(fault.delay)
+                    self._send(fault.status, fault.body, fault.headers)
+                    return
+                parsed = urlparse(self.path)
+                try:
+                    if parsed.path.startswith("/rss/"):
+                        categories = parsed.path.removeprefix("/rss/").split("+")
+                        body = combined_feed(server.download, categories)
+                        self._send(200, body, {"Content-Type": "application/rss+xml"})
+                    elif parsed.path == "/api/query":
+                        body = server.api_answer(parse_qs(parsed.query))
+                        self._send(200, body, {"Content-Type": "application/atom+xml"})
+                    else:
+                        self._send(404, b"not found", {})
+                except FileNotFoundError as exc:
+                    self._send(404, str(exc).encode(), {})
+
+            def _take_fault(self) -> Fault | None:
+                for fault in list(server.faults):
+                    if self.path.startswith(fault.path_prefix):
+                        server.faults.remove(fault)
+                        return fault
+                return None
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test): nothing to tell it
+
+        return Handler
+
+
+def atom_feed(entries: list[str]) -> bytes:
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+        'xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">'
+        "<id>https://arxiv.org/api/loopback</id><title>arXiv Query: loopback</title>"
+        f"<opensearch:totalResults>{len(entries)}</opensearch:totalResults>"
+        "<opensearch:startIndex>0</opensearch:startIndex>" + "".join(entries) + "</feed>"
+    ).encode()
