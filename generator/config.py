@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from generator.errors import ConfigError
@@ -91,10 +98,20 @@ class Config(_Strict):
     selection: Selection = Selection()
     llm: LLM = LLM()
 
+    @field_validator("categories")
+    @classmethod
+    def _unique_categories(cls, categories: list[str]) -> list[str]:
+        _require_unique(categories, "category")
+        return categories
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_topics(cls, topics: list[Topic]) -> list[Topic]:
+        _require_unique([t.slug for t in topics], "topic slug")
+        return topics
+
     @model_validator(mode="after")
-    def _consistent(self) -> Config:
-        _require_unique(self.categories, "category")
-        _require_unique([t.slug for t in self.topics], "topic slug")
+    def _topics_within_categories(self) -> Config:
         for topic in self.topics:
             unknown = sorted(set(topic.categories or []) - set(self.categories))
             if unknown:
@@ -140,6 +157,8 @@ def _describe(filename: str, error: ErrorDetails, raw: dict[str, Any]) -> str:
         return f"{where}: unknown key{_did_you_mean(error['loc'], raw)}"
     if error["type"] == "missing":
         return f"{where}: required, but missing"
+    if error["type"] == "value_error":  # our own checks say what is wrong in full
+        return f"{where}: {error['msg'].removeprefix('Value error, ')}"
     return f"{where}: expected {_expected(error['msg'])}, got {error['input']!r}"
 
 

@@ -77,7 +77,15 @@ def fetch_feed(
     return get_with_retries(client, url, policy=policy, parse=parse, sleep=sleep, what="arXiv RSS")
 
 
+# Control bytes are never valid in XML 1.0. One stray byte in an abstract must not
+# cost the whole day, so they go before parsing (no UTF-8 sequence contains them).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def parse_feed(content: bytes, *, source: str = "feed") -> FeedDay:
+    content, stripped = _CONTROL_BYTES.subn(b"", content)
+    if stripped:
+        log.warning("%s: removed %d control characters that XML does not allow", source, stripped)
     # sanitize_html=False: we want the text exactly as arXiv sent it and escape it
     # ourselves wherever it lands; feedparser's sanitizer would silently drop parts.
     parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)

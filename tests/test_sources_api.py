@@ -1,0 +1,123 @@
+"""The export API: both recorded formats, the known faults, and arXiv's pace."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import pytest
+
+from arxiv_server import FIXTURES, Fault, FixtureArxiv
+from generator.sources.api import ArxivApi, parse_api_feed
+from generator.sources.http import Retryable, RetryPolicy
+
+FAST = RetryPolicy(attempts=3, backoff_seconds=0.001)
+
+
+def test_legacy_api_format() -> None:
+    page = parse_api_feed((FIXTURES / "api" / "api_legacy_au_del_maestro_2016.xml").read_bytes())
+    assert page.total_results == 31 and len(page.entries) == 10
+    first = page.entries[0]
+    assert (first.id, first.version) == ("1201.4869", 1)
+    assert first.comments == "26 pages, 10 figures"
+    assert first.journal_ref == "Int. J. Mod. Phys. B, 26, 1244002 (2012)"
+    assert first.doi == "10.1142/S021797921244002X"
+    assert first.primary_category == "cond-mat.mes-hall"
+    assert "\n" not in first.abstract  # the API's 80-column wrapping is undone
+    assert any("/" in e.id for e in page.entries)  # old-style ids such as cond-mat/0412498
+
+
+def test_2025_api_format() -> None:
+    page = parse_api_feed((FIXTURES / "api" / "api_new_all_nicotine_2026-07.xml").read_bytes())
+    assert page.total_results == 58 and len(page.entries) == 10
+    first = page.entries[0]
+    assert (first.id, first.version, first.primary_category) == ("1509.01687", 1, "cond-mat.mes-hall")
+    assert first.doi == "10.1063/1.4904358" and first.comments == "4 figures"
+    assert first.published == dt.datetime(2015, 9, 5, 10, 21, 46, tzinfo=dt.UTC)
+
+
+ERROR_ENTRY = (
+    b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+    b"<id>http://arxiv.org/api/errors#incorrect_id_format_for_1234.12345</id><title>Error</title>"
+    b"<summary>incorrect id format for 1234.12345</summary></entry></feed>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "blank body"),
+        (b"   \n", "blank body"),
+        (b"<html><body>Rate exceeded.</body></html>", "not an Atom feed"),
+        (b"Rate exceeded.", "not XML"),
+        (ERROR_ENTRY, "incorrect id format"),
+    ],
+)
+def test_known_faults_are_recognised_as_retryable(body: bytes, reason: str) -> None:
+    with pytest.raises(Retryable, match=reason):
+        parse_api_feed(body)
+
+
+def api(server: FixtureArxiv, sleeps: list[float] | None = None) -> ArxivApi:
+    record = sleeps if sleeps is not None else []
+    return ArxivApi(
+        httpx.Client(timeout=2), server.api_url, min_interval=0, policy=FAST, sleep=record.append
+    )
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(429, b"", {"Retry-After": "0"}),
+        Fault(503, b"busy"),
+        Fault(200, b""),
+        Fault(200, b"<html>Rate exceeded.</html>"),
+        Fault(200, ERROR_ENTRY),
+        Fault(200, b'<feed xmlns="http://www.w3.org/2005/Atom"><opensearch:totalResults '
+                   b'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">0'
+                   b"</opensearch:totalResults></feed>"),
+    ],
+    ids=["429", "503", "blank", "html", "error-entry", "empty-page"],
+)
+def test_a_fault_then_success_completes_the_batch(fault: Fault) -> None:
+    with FixtureArxiv("2026-06-19") as server:
+        server.faults.append(fault)
+        found, problems = api(server).fetch_entries(["2606.19348", "2606.19344"])
+        assert len(server.requests) == 2
+    assert problems == []
+    assert set(found) == {"2606.19348", "2606.19344"}
+    assert len(found["2606.19348"].authors) == 319
+    assert found["2606.19348"].primary_category == "cs.CL"
+
+
+def test_a_batch_that_keeps_failing_is_reported_not_raised() -> None:
+    with FixtureArxiv("2026-06-19") as server:
+        server.faults.extend([Fault(503, b"down")] * 3)
+        found, problems = api(server).fetch_entries(["2606.19348"])
+    assert found == {}
+    assert problems == ["ids 2606.19348…2606.19348: arXiv API could not be read after 3 attempts: HTTP 503"]
+
+
+def test_an_id_missing_from_the_answer_is_simply_not_found() -> None:
+    with FixtureArxiv("2026-06-19") as server:
+        found, problems = api(server).fetch_entries(["2606.19348", "2606.99999"])
+    assert set(found) == {"2606.19348"} and problems == []
+
+
+def test_requests_keep_arxivs_pace_of_one_every_three_seconds() -> None:
+    """A fake clock: the client must wait out the rest of 3 s before each request."""
+    now = [100.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    with FixtureArxiv("2026-06-19") as server:
+        client = ArxivApi(httpx.Client(timeout=2), server.api_url, min_interval=3.0,
+                          policy=FAST, sleep=sleep, clock=lambda: now[0])
+        ids = [p for p in server.papers_of("2026-06-19")][:250]  # three batches
+        server.faults.append(Fault(503, b""))  # and one retry
+        client.fetch_entries(ids)
+        assert len(server.requests) == 4
+    assert sleeps == [3.0, 3.0, 3.0]  # the retry waits 3 s too, not the 1 ms backoff
