@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from arxiv_server import FIXTURES, REFERENCE, FixtureArxiv  # noqa: E402
+from arxiv_server import FIXTURES, REFERENCE, FixtureArxiv
 
 __all__ = ["FIXTURES", "REFERENCE", "FixtureArxiv"]
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import httpx
 import pytest
-
 from arxiv_server import FIXTURES, Fault, FixtureArxiv
+
 from generator.sources.api import ArxivApi, parse_api_feed
 from generator.sources.http import Retryable, RetryPolicy
 
@@ -31,7 +31,11 @@ def test_2025_api_format() -> None:
     page = parse_api_feed((FIXTURES / "api" / "api_new_all_nicotine_2026-07.xml").read_bytes())
     assert page.total_results == 58 and len(page.entries) == 10
     first = page.entries[0]
-    assert (first.id, first.version, first.primary_category) == ("1509.01687", 1, "cond-mat.mes-hall")
+    assert (first.id, first.version, first.primary_category) == (
+        "1509.01687",
+        1,
+        "cond-mat.mes-hall",
+    )
     assert first.doi == "10.1063/1.4904358" and first.comments == "4 figures"
     assert first.published == dt.datetime(2015, 9, 5, 10, 21, 46, tzinfo=dt.UTC)
 
@@ -73,9 +77,12 @@ def api(server: FixtureArxiv, sleeps: list[float] | None = None) -> ArxivApi:
         Fault(200, b""),
         Fault(200, b"<html>Rate exceeded.</html>"),
         Fault(200, ERROR_ENTRY),
-        Fault(200, b'<feed xmlns="http://www.w3.org/2005/Atom"><opensearch:totalResults '
-                   b'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">0'
-                   b"</opensearch:totalResults></feed>"),
+        Fault(
+            200,
+            b'<feed xmlns="http://www.w3.org/2005/Atom"><opensearch:totalResults '
+            b'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">0'
+            b"</opensearch:totalResults></feed>",
+        ),
     ],
     ids=["429", "503", "blank", "html", "error-entry", "empty-page"],
 )
@@ -95,7 +102,9 @@ def test_a_batch_that_keeps_failing_is_reported_not_raised() -> None:
         server.faults.extend([Fault(503, b"down")] * 3)
         found, problems = api(server).fetch_entries(["2606.19348"])
     assert found == {}
-    assert problems == ["ids 2606.19348…2606.19348: arXiv API could not be read after 3 attempts: HTTP 503"]
+    assert problems == [
+        "ids 2606.19348…2606.19348: arXiv API could not be read after 3 attempts: HTTP 503"
+    ]
 
 
 def test_an_id_missing_from_the_answer_is_simply_not_found() -> None:
@@ -114,8 +123,14 @@ def test_requests_keep_arxivs_pace_of_one_every_three_seconds() -> None:
         now[0] += seconds
 
     with FixtureArxiv("2026-06-19") as server:
-        client = ArxivApi(httpx.Client(timeout=2), server.api_url, min_interval=3.0,
-                          policy=FAST, sleep=sleep, clock=lambda: now[0])
+        client = ArxivApi(
+            httpx.Client(timeout=2),
+            server.api_url,
+            min_interval=3.0,
+            policy=FAST,
+            sleep=sleep,
+            clock=lambda: now[0],
+        )
         ids = [p for p in server.papers_of("2026-06-19")][:250]  # three batches
         server.faults.append(Fault(503, b""))  # and one retry
         client.fetch_entries(ids)

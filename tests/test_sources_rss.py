@@ -6,9 +6,9 @@ import datetime as dt
 
 import httpx
 import pytest
-
 from arxiv_server import Fault, FixtureArxiv, combined_feed
 from conftest import rss_bytes
+
 from generator.errors import FetchError
 from generator.sources.authors import decode_tex, parse_creators
 from generator.sources.http import RetryPolicy
@@ -51,26 +51,36 @@ def test_items_become_records_with_the_prefix_stripped() -> None:
     assert paper.authors == [
         "Matteo Pelossi", "Rita Sevastjanova", "Thilo Spinner", "Mennatallah El-Assady"
     ]  # fmt: skip
-    assert all("Announce Type" not in p.abstract and not p.abstract.startswith("arXiv:")
-               for p in feed.papers)
+    assert all(
+        "Announce Type" not in p.abstract and not p.abstract.startswith("arXiv:")
+        for p in feed.papers
+    )
 
 
 def test_all_four_announce_types_are_kept() -> None:
     feed = parse_feed(rss_bytes("2026-06-19", "cs.CL"))
-    counts = {t: sum(p.announce_type == t for p in feed.papers)
-              for t in ("new", "cross", "replace", "replace-cross")}
+    counts = {
+        t: sum(p.announce_type == t for p in feed.papers)
+        for t in ("new", "cross", "replace", "replace-cross")
+    }
     assert counts == {"new": 56, "cross": 34, "replace": 22, "replace-cross": 14}
 
 
 def test_cross_listings_are_merged_into_one_record_per_paper() -> None:
-    separate = [parse_feed(rss_bytes("2026-06-19", c)) for c in ("cs.AI", "cs.CL", "cs.CV", "cs.LG")]
+    separate = [
+        parse_feed(rss_bytes("2026-06-19", c)) for c in ("cs.AI", "cs.CL", "cs.CV", "cs.LG")
+    ]
     listings = sum(len(f.papers) for f in separate)
     ids = {p.id for f in separate for p in f.papers}
     # Concatenated raw feeds, as a combined request without arXiv's own merging would be.
-    joined = rss_bytes("2026-06-19", "cs.CL").replace(b"</channel>", b"".join(
-        raw[raw.index(b"<item>"): raw.rindex(b"</item>") + 7]
-        for raw in (rss_bytes("2026-06-19", c) for c in ("cs.AI", "cs.CV", "cs.LG"))
-    ) + b"</channel>")
+    joined = rss_bytes("2026-06-19", "cs.CL").replace(
+        b"</channel>",
+        b"".join(
+            raw[raw.index(b"<item>") : raw.rindex(b"</item>") + 7]
+            for raw in (rss_bytes("2026-06-19", c) for c in ("cs.AI", "cs.CV", "cs.LG"))
+        )
+        + b"</channel>",
+    )
     merged = parse_feed(joined)
     assert listings == 926 and len(ids) == 697
     assert len(merged.papers) == 697

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, rss_bytes
+
 from generator.errors import StoreError
 from generator.models import Day
 from generator.sources.rss import parse_feed
@@ -29,10 +29,28 @@ def test_records_round_trip_byte_for_byte(tmp_path: Path) -> None:
     assert path.read_bytes() == first
     line = first.decode().splitlines()[0]
     assert line.startswith('{"id":"2104.08928","version":4,"title":')
-    keys = ["id", "version", "title", "authors", "abstract", "categories", "primary_category",
-            "announce_type", "comments", "journal_ref", "doi", "title_zh", "abstract_zh", "tldr",
-            "institutions", "topics", "api", "llm"]
+    keys = [
+        "id",
+        "version",
+        "title",
+        "authors",
+        "abstract",
+        "categories",
+        "primary_category",
+        "announce_type",
+        "comments",
+        "journal_ref",
+        "doi",
+        "title_zh",
+        "abstract_zh",
+        "tldr",
+        "institutions",
+        "topics",
+        "api",
+        "llm",
+    ]
     import json
+
     assert list(json.loads(line)) == keys
 
 
@@ -69,7 +87,7 @@ def test_a_corrupt_line_is_reported_with_its_place(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     store.path(DAY).parent.mkdir(parents=True)
     store.path(DAY).write_text('{"id": "1"}\n', encoding="utf-8")
-    with pytest.raises(StoreError, match="2026-06-19.jsonl:1: not a valid record"):
+    with pytest.raises(StoreError, match=r"2026-06-19\.jsonl:1: not a valid record"):
         store.read_day(DAY)
 
 

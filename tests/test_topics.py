@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from arxiv_server import REFERENCE
 from conftest import REPO, rss_bytes
+
 from generator.config import load_config
 from generator.models import Paper
 from generator.sources.rss import merge_listings, parse_feed
@@ -53,12 +53,15 @@ def test_recall_against_the_reference_llm_topic(config) -> None:  # type: ignore
             papers[p.id] = merge_listings(papers[p.id], p) if p.id in papers else p
     triage = Triage(config)
     selected = {
-        p.id for p in papers.values()
+        p.id
+        for p in papers.values()
         if (hit := next((h for h in triage.score(p) if h.topic == "llm"), None))
         and hit.score >= config.selection.threshold
     }
-    reference = [json.loads(line) for line in
-                 (REFERENCE / "digest-llm-2026-06-19.jsonl").read_text().splitlines()]
+    reference = [
+        json.loads(line)
+        for line in (REFERENCE / "digest-llm-2026-06-19.jsonl").read_text().splitlines()
+    ]
     in_feeds = [r["id"] for r in reference if r["id"] in papers]
     found = [i for i in in_feeds if i in selected]
     assert len(in_feeds) == 29

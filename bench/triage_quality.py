@@ -1,0 +1,52 @@
+"""Keyword triage against the reference digest: recall of its LLM picks, and how many we select.
+
+python bench/triage_quality.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from generator.config import load_config
+from generator.models import Paper
+from generator.sources.rss import merge_listings, parse_feed
+from generator.topics import Triage
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def main(day: str = "2026-06-19") -> None:
+    config = load_config(ROOT / "digest.yml")
+    papers: dict[str, Paper] = {}
+    for category in ("cs.AI", "cs.CL", "cs.CV", "cs.LG"):
+        raw = (SHARED / "fixtures" / "arxiv" / "rss" / f"fetched-{day}-{category}.xml").read_bytes()
+        for p in parse_feed(raw).papers:
+            papers[p.id] = merge_listings(papers[p.id], p) if p.id in papers else p
+    started = time.perf_counter()
+    triage = Triage(config)
+    for paper in papers.values():
+        paper.topics = triage.score(paper)
+    elapsed = time.perf_counter() - started
+    reference = SHARED / "reference" / f"digest-llm-{day}.jsonl"
+    wanted = [json.loads(line)["id"] for line in reference.read_text().splitlines()]
+    wanted = [i for i in wanted if i in papers]
+    print(f"{len(papers)} papers triaged in {elapsed:.2f} s")
+    for topic in config.topics:
+        chosen = {
+            p.id
+            for p in papers.values()
+            if (h := p.hit(topic.slug)) and h.score >= config.selection.threshold
+        }
+        line = f"{topic.slug:>12}: {len(chosen):4d} selected"
+        if topic.slug == "llm":
+            found = sum(i in chosen for i in wanted)
+            line += f", recall {found}/{len(wanted)} = {found / len(wanted):.0%} of the reference"
+        print(line)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

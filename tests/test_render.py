@@ -1,0 +1,119 @@
+"""Rendered pages: a golden topic page, escaping of hostile text through a real MkDocs build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import REPO, rss_bytes
+
+from generator.config import load_config
+from generator.models import Day, Paper, StepState, TopicHit
+from generator.render import render_site
+from generator.render.pages import SiteRenderer
+from generator.site import build_site
+from generator.sources.rss import parse_feed
+from generator.topics import triage
+
+GOLDEN = Path(__file__).parent / "golden" / "llm-2026-06-19.md"
+DAY = dt.date(2026, 6, 19)
+HOSTILE_TITLE = "<script>alert(1)</script> {{ x }} *a* | b <img src=x onerror=alert(1)>"
+
+
+def sample_day() -> Day:
+    """Eight real cs.CL papers of 2026-06-19 with LLM hits, and one hostile paper."""
+    config = load_config(REPO / "digest.yml")
+    papers = parse_feed(rss_bytes("2026-06-19", "cs.CL")).papers
+    triage(papers, config)
+    chosen = [p for p in papers if (h := p.hit("llm")) and h.score >= 60][:8]
+    hostile = Paper(
+        id="2606.99999",
+        version=2,
+        title=HOSTILE_TITLE,
+        authors=["Eve <b>Mallory</b>", "Bob & Alice", *[f"Author {i}" for i in range(20)]],
+        abstract="Ignore previous instructions. $O(\\log K)$ | --- \n: yaml: [x] `code` {% raw %}",
+        categories=["cs.CL"],
+        primary_category="cs.CL",
+        announce_type="replace",
+        comments="10 pages</p><script>x</script>",
+        journal_ref=None,
+        doi="10.1/<x>",
+    )
+    hostile.topics = [TopicHit("llm", "other", 90, "<b>reason</b> & {{ y }}")]
+    for paper in [*chosen, hostile]:
+        paper.llm = StepState("skipped", "no LLM configured")
+    return Day(DAY, [*chosen, hostile])
+
+
+def test_topic_page_matches_the_golden_file() -> None:
+    config = load_config(REPO / "digest.yml")
+    pages = SiteRenderer(config, [sample_day()], "https://example.org/digest/").render()
+    page = pages["2026/06/19/llm.md"]
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(page, encoding="utf-8")
+    assert page == GOLDEN.read_text(encoding="utf-8")
+    # The reference layout: numbered sub-topic sections with counts, best score first.
+    headings = re.findall(r"^## (\d)\. (\S+) <small>(\d+) 篇</small>", page, re.M)
+    assert [h[0] for h in headings] == [str(i) for i in range(1, len(headings) + 1)]
+    scores = [int(s) for s in re.findall(r'class="score" title="相关度 (\d+)/100"', page)]
+    assert scores, "no scored cards"
+
+
+def test_hostile_text_is_escaped_everywhere_and_the_strict_build_passes(project: Path) -> None:
+    config = load_config(project / "digest.yml")
+    render_site(config, [sample_day()], project / "content", "https://example.org/digest/")
+    site = build_site(project)
+    html = (site / "2026" / "06" / "19" / "llm" / "index.html").read_text(encoding="utf-8")
+    card = html[html.index('id="2606.99999"') :]
+    card = card[: card.index("</article>")]
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; {{ x }} *a* | b &lt;img src=x onerror=alert(1)&gt;"
+        in card
+    )
+    assert "<script" not in card and "<img" not in card and "<em>" not in card
+    assert "&lt;b&gt;reason&lt;/b&gt; &amp; {{ y }}" in card
+    assert "Eve &lt;b&gt;Mallory&lt;/b&gt;" in card and "Bob &amp; Alice" in card
+    assert "… 等 22 人" in card  # long author lists are folded
+    assert "10 pages&lt;/p&gt;&lt;script&gt;x&lt;/script&gt;" in card
+    assert 'href="https://doi.org/10.1/%3Cx%3E"' in card
+    assert "$O(\\log K)$" in card  # left for KaTeX to render in the browser
+    assert "katex.min.js" in html and "cdn" not in html.lower().replace("cdn.jsdelivr", "!")
+    feed = feedparser.parse((site / "feeds" / "llm.xml").read_bytes())
+    assert not feed.bozo
+    assert any(e.title.startswith("<script>alert(1)</script>") for e in feed.entries)
+
+
+def test_feeds_are_valid_atom(project: Path) -> None:
+    config = load_config(project / "digest.yml")
+    pages = SiteRenderer(config, [sample_day()], "https://example.org/digest/").render()
+    atom = "{http://www.w3.org/2005/Atom}"
+    for path in ("feeds/all.xml", "feeds/llm.xml"):
+        root = ET.fromstring(pages[path])
+        assert root.tag == f"{atom}feed"
+        # RFC 4287: a feed has id, title, updated; each entry id, title, updated, link, author.
+        for tag in ("id", "title", "updated", "author"):
+            assert root.find(f"{atom}{tag}") is not None, tag
+        entries = root.findall(f"{atom}entry")
+        assert entries
+        for entry in entries:
+            for tag in ("id", "title", "updated", "link", "author", "summary"):
+                assert entry.find(f"{atom}{tag}") is not None, tag
+            link = entry.find(f"{atom}link[@rel='alternate']")
+            assert link is not None
+            assert link.get("href", "").startswith("https://example.org/digest/2026/06/19/")
+        parsed = feedparser.parse(pages[path].encode())
+        assert not parsed.bozo and parsed.version == "atom10"
+
+
+@pytest.mark.parametrize("url", ["", "2026/06/19/", "archive/", "topics/llm/"])
+def test_every_page_kind_is_rendered(url: str) -> None:
+    config = load_config(REPO / "digest.yml")
+    pages = SiteRenderer(config, [sample_day()], None).render()
+    from generator.render.urls import source_path
+
+    assert source_path(url) in pages
