@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 
 from generator.config import load_config
-from generator.models import Paper
-from generator.sources.rss import merge_listings, parse_feed
+from generator.sources.rss import one_per_paper, parse_feed
 from generator.topics import Triage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,11 +20,13 @@ SHARED = ROOT.parent / "shared"
 
 def main(day: str = "2026-06-19") -> None:
     config = load_config(ROOT / "digest.yml")
-    papers: dict[str, Paper] = {}
-    for category in ("cs.AI", "cs.CL", "cs.CV", "cs.LG"):
-        raw = (SHARED / "fixtures" / "arxiv" / "rss" / f"fetched-{day}-{category}.xml").read_bytes()
-        for p in parse_feed(raw).papers:
-            papers[p.id] = merge_listings(papers[p.id], p) if p.id in papers else p
+    rss = SHARED / "fixtures" / "arxiv" / "rss"
+    listings = [
+        paper
+        for category in ("cs.AI", "cs.CL", "cs.CV", "cs.LG")
+        for paper in parse_feed((rss / f"fetched-{day}-{category}.xml").read_bytes()).papers
+    ]
+    papers = {p.id: p for p in one_per_paper(listings)}
     started = time.perf_counter()
     triage = Triage(config)
     for paper in papers.values():

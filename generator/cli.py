@@ -27,6 +27,7 @@ environment:
   ARXIV_RSS_URL, ARXIV_API_URL    arXiv endpoints (defaults: arXiv's own)
   ARXIV_API_DELAY                 seconds between API requests (default 3, arXiv's rule)
   DIGEST_RETRY_BACKOFF            first wait before a retry, doubling (default 5)
+  DIGEST_HTTP_TIMEOUT             seconds before an arXiv request times out (default 60)
 """
 
 

@@ -147,14 +147,14 @@ def load_config(path: Path) -> Config:
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError([_describe(name, err, raw) for err in exc.errors()]) from exc
+        raise ConfigError([_describe(name, err) for err in exc.errors()]) from exc
 
 
-def _describe(filename: str, error: ErrorDetails, raw: dict[str, Any]) -> str:
+def _describe(filename: str, error: ErrorDetails) -> str:
     path = _format_path(error["loc"])
     where = f"{filename}: {path}" if path else filename
     if error["type"] == "extra_forbidden":
-        return f"{where}: unknown key{_did_you_mean(error['loc'], raw)}"
+        return f"{where}: unknown key{_did_you_mean(error['loc'])}"
     if error["type"] == "missing":
         return f"{where}: required, but missing"
     if error["type"] == "value_error":  # our own checks say what is wrong in full
@@ -169,7 +169,7 @@ def _format_path(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def _did_you_mean(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
+def _did_you_mean(loc: tuple[int | str, ...]) -> str:
     """Suggest the closest field of the model the unknown key sits in."""
     model: type[BaseModel] = Config
     for part in loc[:-1]:

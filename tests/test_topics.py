@@ -10,7 +10,7 @@ from conftest import REPO, rss_bytes
 
 from generator.config import load_config
 from generator.models import Paper
-from generator.sources.rss import merge_listings, parse_feed
+from generator.sources.rss import one_per_paper, parse_feed
 from generator.topics import Triage
 
 
@@ -47,10 +47,8 @@ def test_unrelated_papers_get_no_topics(config) -> None:  # type: ignore[no-unty
 
 def test_recall_against_the_reference_llm_topic(config) -> None:  # type: ignore[no-untyped-def]
     """The reference digest's 2026-06-19 LLM picks that are in that day's feeds."""
-    papers: dict[str, Paper] = {}
-    for category in ("cs.AI", "cs.CL", "cs.CV", "cs.LG"):
-        for p in parse_feed(rss_bytes("2026-06-19", category)).papers:
-            papers[p.id] = merge_listings(papers[p.id], p) if p.id in papers else p
+    feeds = [parse_feed(rss_bytes("2026-06-19", c)) for c in ("cs.AI", "cs.CL", "cs.CV", "cs.LG")]
+    papers = {p.id: p for p in one_per_paper(p for f in feeds for p in f.papers)}
     triage = Triage(config)
     selected = {
         p.id

@@ -55,7 +55,7 @@ def _feed(
     home = urls.topic_url(slug) if slug else urls.HOME_URL
     _link(root, _absolute(site_url, home) or urls.relative(feed_path, home), "alternate")
     if site_url:
-        _link(root, _absolute(site_url, feed_path) or feed_path, "self")
+        _link(root, f"{site_url.rstrip('/')}/{feed_path}", "self")
     author = ET.SubElement(root, f"{{{ATOM}}}author")
     _text(author, "name", renderer.config.site.title)
     for day, chosen, topic_slug in reversed(entries):

@@ -66,18 +66,23 @@ class SiteRenderer:
         self.env.filters["md"] = md_escape
         self._card = self.env.get_template("paper_card.html")
         self.pages: dict[str, str] = {}  # path under content/ → text
+        # Day pages, topic pages and feeds all ask for the same selections.
+        self._selected: dict[tuple[dt.date, str], list[Selected]] = {}
 
     # -- selection ---------------------------------------------------------
 
     def selected(self, day: Day, topic: Topic) -> list[Selected]:
         """The day's papers for the topic, best score first."""
-        threshold = self.config.selection.threshold
-        chosen = [
-            Selected(p, hit)
-            for p in day.papers
-            if (hit := p.hit(topic.slug)) is not None and hit.score >= threshold
-        ]
-        return sorted(chosen, key=lambda s: (-s.hit.score, s.paper.id))
+        key = (day.date, topic.slug)
+        if key not in self._selected:
+            threshold = self.config.selection.threshold
+            chosen = [
+                Selected(p, hit)
+                for p in day.papers
+                if (hit := p.hit(topic.slug)) is not None and hit.score >= threshold
+            ]
+            self._selected[key] = sorted(chosen, key=lambda s: (-s.hit.score, s.paper.id))
+        return self._selected[key]
 
     # -- pages -------------------------------------------------------------
 
@@ -106,8 +111,10 @@ class SiteRenderer:
         self.pages.update(feeds.render_feeds(self, self.site_url))
         return self.pages
 
-    def add_page(self, url: str, title: str, body: str, **meta: Any) -> None:
-        path = urls.source_path(url)
+    def add_page(
+        self, url: str, title: str, body: str, *, path: str | None = None, **meta: Any
+    ) -> None:
+        path = path or urls.source_path(url)
         if path in self.pages:
             raise RenderError(f"two pages would be written to content/{path}")
         post = frontmatter.Post(body, title=title, **meta)
@@ -247,9 +254,8 @@ class SiteRenderer:
         body = self.env.get_template("topics_index.md").render(
             groups=[{"name": name, "topics": topics} for name, topics in groups.items()]
         )
-        self.pages["topics/index.md"] = (
-            frontmatter.dumps(frontmatter.Post(body, title="专题"), sort_keys=False) + "\n"
-        )
+        # topics/index.md, not topics.md: topics/<slug>.md live in that folder.
+        self.add_page(url, "专题", body, path="topics/index.md")
 
     def add_archive(self) -> None:
         url = urls.ARCHIVE_URL

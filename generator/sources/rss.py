@@ -91,18 +91,16 @@ def parse_feed(content: bytes, *, source: str = "feed") -> FeedDay:
     parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
     _require_rss(parsed, source)
     date = _channel_date(parsed, source)
-    papers: dict[str, Paper] = {}
+    listings: list[Paper] = []
     skipped: list[str] = []
     for entry in parsed.entries:
         try:
-            paper = parse_item(entry)
+            listings.append(parse_item(entry))
         except ValueError as exc:
             skipped.append(f"{entry.get('id', '?')}: {exc}")
-            continue
-        papers[paper.id] = merge_listings(papers[paper.id], paper) if paper.id in papers else paper
     for problem in skipped:
         log.warning("skipped an unreadable feed item: %s", problem)
-    return FeedDay(date, sorted(papers.values(), key=lambda p: p.id), skipped)
+    return FeedDay(date, one_per_paper(listings), skipped)
 
 
 def _require_rss(parsed: Any, source: str) -> None:
@@ -164,6 +162,14 @@ def parse_item(entry: Any) -> Paper:
 # When a paper is listed in several requested categories, the listing in its own
 # category (new / replace) says more than a cross-listing of it.
 _PRECEDENCE: dict[AnnounceType, int] = {"new": 0, "replace": 1, "cross": 2, "replace-cross": 3}
+
+
+def one_per_paper(listings: Iterable[Paper]) -> list[Paper]:
+    """One record per paper (its listings merged), sorted by id."""
+    papers: dict[str, Paper] = {}
+    for paper in listings:
+        papers[paper.id] = merge_listings(papers[paper.id], paper) if paper.id in papers else paper
+    return sorted(papers.values(), key=lambda p: p.id)
 
 
 def merge_listings(first: Paper, second: Paper) -> Paper:
