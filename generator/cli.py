@@ -21,11 +21,17 @@ EPILOG = """examples:
   arxiv-digest run                              today's digest, end to end
   arxiv-digest build                            rebuild content/ and site/ from data/
   arxiv-digest backfill --from 2026-06-15 --to 2026-06-19
+  arxiv-digest enrich --date 2026-06-19         retry the LLM step where it failed
   arxiv-digest serve                            preview on http://127.0.0.1:8000/
 
 environment:
+  OPENAI_API_KEY                  turns the LLM step on (any OpenAI-compatible provider)
+  OPENAI_BASE_URL                 the provider's API base (default https://api.openai.com/v1)
+  DIGEST_LLM_MODEL                model name (default: llm.model in digest.yml)
+  DIGEST_LLM_TIMEOUT              seconds before an LLM request times out (default: digest.yml)
   ARXIV_RSS_URL, ARXIV_API_URL    arXiv endpoints (defaults: arXiv's own)
-  ARXIV_API_DELAY                 seconds between API requests (default 3, arXiv's rule)
+  ARXIV_HTML_URL                  arXiv's HTML versions, read for institutions
+  ARXIV_API_DELAY                 seconds between arXiv requests (default 3, arXiv's rule)
   DIGEST_RETRY_BACKOFF            first wait before a retry, doubling (default 5)
   DIGEST_HTTP_TIMEOUT             seconds before an arXiv request times out (default 60)
 """
@@ -77,6 +83,14 @@ def parser() -> argparse.ArgumentParser:
     backfill.add_argument("--to", dest="last", type=_date, required=True, metavar="DATE")
     backfill.add_argument("--force", action="store_true", help="redo days already stored")
     backfill.add_argument("--no-build", action="store_true", help="stop after writing content/")
+
+    enrich = commands.add_parser(
+        "enrich",
+        help="(re)try the LLM step for stored papers that lack it",
+        epilog="example: OPENAI_API_KEY=... arxiv-digest enrich --date 2026-06-19",
+    )
+    enrich.add_argument("--date", type=_date, metavar="DATE", help="one stored day (default: all)")
+    enrich.add_argument("--no-build", action="store_true", help="stop after writing content/")
     return main
 
 
@@ -114,4 +128,6 @@ def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> int:
         pipeline.backfill(
             settings, args.first, args.last, force=args.force, build=not args.no_build
         )
+    elif args.command == "enrich":
+        pipeline.enrich(settings, args.date, build=not args.no_build)
     return 0

@@ -84,6 +84,11 @@ class LLM(_Strict):
     requests_per_minute: Annotated[int, Field(ge=1)] = 300
     timeout_seconds: Annotated[float, Field(gt=0)] = 120.0
     triage_batch_size: Annotated[int, Field(ge=1, le=100)] = 25
+    # Ask for `response_format: json_object`; a provider that refuses it is
+    # asked again without it anyway, so this only saves that first refusal.
+    json_mode: bool = True
+    # null leaves the provider's default (some reasoning models accept no other).
+    temperature: Annotated[float, Field(ge=0, le=2)] | None = 0.2
     # Stop spending for the day once this many tokens (in + out) were used.
     daily_token_budget: Annotated[int, Field(ge=0)] | None = 2_000_000
     # USD per million tokens, only for the cost estimate printed after a run.

@@ -3,6 +3,9 @@
     DigestError            anything the CLI reports as a one-line reason
     ├── ConfigError        digest.yml is missing or invalid (all problems at once)
     ├── FetchError         arXiv could not be read (RSS or API)
+    ├── EnrichError        the LLM step cannot run (e.g. `enrich` without a key)
+    │   ├── LLMUnavailable the provider failed after the retries (per request)
+    │   └── ReplyRejected  a reply failed the checks (per paper; becomes its reason)
     ├── StoreError         a record file is unreadable or could not be written
     ├── RenderError        content/ could not be written
     └── SiteError          MkDocs failed to build the site
@@ -25,6 +28,18 @@ class ConfigError(DigestError):
 
 
 class FetchError(DigestError):
+    pass
+
+
+class EnrichError(DigestError):
+    pass
+
+
+class LLMUnavailable(EnrichError):
+    pass
+
+
+class ReplyRejected(EnrichError):
     pass
 
 

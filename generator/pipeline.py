@@ -1,4 +1,4 @@
-"""The day, top to bottom: fetch → complete → triage → store → render → build.
+"""The day, top to bottom: fetch → complete → triage → enrich → store → render → build.
 
 Each command of the CLI is one function here. Collaborators (URLs, pauses,
 the HTTP client) come in through `Settings`, so tests point them at loopback
@@ -19,8 +19,11 @@ import httpx
 
 from generator import __version__
 from generator.config import Config, load_config
-from generator.errors import DigestError
+from generator.enrich import LLMSettings, enrich_papers
+from generator.enrich.firstpage import DEFAULT_HTML_URL
+from generator.errors import DigestError, EnrichError
 from generator.models import AnnounceType, Day, Paper, StepState
+from generator.progress import tracker
 from generator.render import render_site
 from generator.site import build_site, site_url
 from generator.sources import schedule
@@ -33,6 +36,7 @@ from generator.topics import triage
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"arxiv-digest/{__version__} (+https://github.com/arxiv-digest)"
+NO_LLM = "no LLM configured"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class Settings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: float = 60.0
     sleep: Callable[[float], None] = time.sleep
+    html_url: str = DEFAULT_HTML_URL
+    # The LLM variables (OPENAI_*, DIGEST_LLM_*), read against digest.yml in `llm()`.
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_environment(cls, root: Path, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -57,7 +64,12 @@ class Settings:
             api_interval=float(environ.get("ARXIV_API_DELAY", "3")),
             retry=RetryPolicy(backoff_seconds=backoff),
             timeout=float(environ.get("DIGEST_HTTP_TIMEOUT", "60")),
+            html_url=environ.get("ARXIV_HTML_URL") or DEFAULT_HTML_URL,
+            environ=dict(environ),
         )
+
+    def llm(self, config: Config) -> LLMSettings | None:
+        return LLMSettings.from_environment(config.llm, self.environ)
 
     @property
     def config(self) -> Config:
@@ -120,7 +132,10 @@ def run(settings: Settings, *, build: bool = True) -> Outcome:
             outcome.say(f"All {len(feed.papers)} papers of {feed.date} were published before.")
             return outcome
         complete_from_api(papers, settings.api(client), outcome)
-    outcome.changed = save_day(Day(feed.date, papers), config, store, outcome)
+    day = Day(feed.date, papers)
+    prepare_day(day, config, store)
+    enrich_day(day, settings, config, outcome)
+    outcome.changed = save_day(day, store, outcome)
     if outcome.changed or build:
         publish(settings, config, build=build, outcome=outcome)
     return outcome
@@ -169,14 +184,57 @@ def apply_entry(paper: Paper, entry: ApiEntry) -> None:
     paper.api = StepState("done")
 
 
-def save_day(day: Day, config: Config, store: Store, outcome: Outcome) -> bool:
-    """Triage, keep what an earlier run of the same day learnt, and store."""
+def prepare_day(day: Day, config: Config, store: Store) -> None:
+    """Keyword triage, then keep what an earlier run of the same day learnt."""
     triage(day.papers, config)
     if store.path(day.date).exists():
         carry_over(day.papers, store.read_day(day.date).papers)
-    for paper in day.papers:
-        if paper.llm.status == "pending":
-            paper.llm = StepState("skipped", "no LLM configured")
+
+
+def enrich_day(day: Day, settings: Settings, config: Config, outcome: Outcome) -> None:
+    """The LLM step for the papers that lack it; what it spent goes to the day's metadata."""
+    todo = [p for p in day.papers if p.llm.status != "done"]
+    llm = settings.llm(config)
+    if llm is None:
+        for paper in todo:
+            paper.llm = StepState("skipped", NO_LLM)
+        if todo:
+            outcome.say(
+                "No LLM configured (OPENAI_API_KEY is not set): keyword topics, English text."
+            )
+        return
+    if not todo:
+        return
+    store = settings.store
+    usage = enrich_papers(
+        todo,
+        config,
+        llm,
+        store.reply_cache(),
+        tracker(),
+        html_url=settings.html_url,
+        html_interval=settings.api_interval,
+        headers={"User-Agent": USER_AGENT},
+    )
+    outcome.say(f"{day.date}: {usage.describe(config.llm)}")
+    if usage.failed:
+        outcome.warn(
+            f"{usage.failed} papers failed the LLM step and are shown untranslated; "
+            "`arxiv-digest enrich` retries them."
+        )
+    postponed = sum(p.llm.status == "pending" for p in todo)
+    if postponed:
+        outcome.warn(
+            f"daily token budget ({config.llm.daily_token_budget:,}) reached: {postponed} papers "
+            "left for `arxiv-digest enrich`."
+        )
+    if usage.requests or usage.cache_hits:
+        meta = store.read_meta(day.date)
+        meta["llm"] = usage.added_to(meta.get("llm", {}), config.llm, llm.model)
+        store.write_meta(day.date, meta)
+
+
+def save_day(day: Day, store: Store, outcome: Outcome) -> bool:
     changed = store.write_day(day)
     outcome.say(
         f"{day.date}: {len(day.papers)} papers "
@@ -196,9 +254,9 @@ def carry_over(papers: list[Paper], stored: list[Paper]) -> None:
             paper.comments, paper.journal_ref, paper.doi = old.comments, old.journal_ref, old.doi
             paper.primary_category, paper.authors = old.primary_category, old.authors
             paper.institutions, paper.api = old.institutions, old.api
-        if old.llm.status in ("done", "failed"):
+        if old.llm.status == "done":  # anything less is tried again (from the cache first)
             paper.title_zh, paper.abstract_zh, paper.tldr = old.title_zh, old.abstract_zh, old.tldr
-            paper.llm = old.llm
+            paper.topics, paper.institutions, paper.llm = old.topics, old.institutions, old.llm
 
 
 def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome) -> None:
@@ -241,9 +299,38 @@ def backfill(
             papers = [paper_from_entry(e, config.categories) for e in entries]
             papers = drop_published(papers, store, date, outcome)
             if papers:
-                outcome.changed |= save_day(Day(date, papers), config, store, outcome)
+                day = Day(date, papers)
+                prepare_day(day, config, store)
+                enrich_day(day, settings, config, outcome)
+                outcome.changed |= save_day(day, store, outcome)
             else:
                 outcome.say(f"{date}: no submissions found in the API")
+    if outcome.changed or build:
+        publish(settings, config, build=build, outcome=outcome)
+    return outcome
+
+
+def enrich(settings: Settings, date: dt.date | None = None, *, build: bool = True) -> Outcome:
+    """Retry the LLM step for stored papers that lack it (failed, pending, skipped)."""
+    config = settings.config
+    if settings.llm(config) is None:
+        raise EnrichError(
+            "no LLM configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a provider other "
+            "than OpenAI)"
+        )
+    store = settings.store
+    stored = store.days()
+    if date is not None and date not in stored:
+        raise EnrichError(f"{date} is not stored in {store.data_dir}")
+    outcome = Outcome()
+    for day_date in [date] if date else stored:
+        day = store.read_day(day_date)
+        if all(p.llm.status == "done" for p in day.papers):
+            continue
+        enrich_day(day, settings, config, outcome)
+        outcome.changed |= save_day(day, store, outcome)
+    if not outcome.changed:
+        outcome.say("Every stored paper is enriched already: nothing to do.")
     if outcome.changed or build:
         publish(settings, config, build=build, outcome=outcome)
     return outcome

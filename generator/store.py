@@ -4,17 +4,27 @@ One JSON line per paper in `data/<YYYY>/<YYYY-MM-DD>.jsonl`, sorted by id, keys
 in the record contract's order, so the same day gives the same bytes. Writes
 go to a temporary file that replaces the old one only once complete: a crash
 or a full disk leaves the previous file intact.
+
+Beside each day, `<YYYY-MM-DD>.meta.json` keeps what its LLM step spent. LLM
+replies already paid for are kept in `data/cache/llm/`, appended the moment
+they arrive, so a crashed run loses none of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
+import re
 from pathlib import Path
+from typing import Any
 
 from generator.errors import StoreError
 from generator.files import write_atomic
 from generator.models import Day, Paper
+
+log = logging.getLogger(__name__)
 
 # How far back "already published" is looked up. arXiv re-serves a previous
 # day's items by mistake now and then (the fixtures show it); a paper listed
@@ -57,6 +67,28 @@ class Store:
         text = "".join(_dump(p) + "\n" for p in papers)
         return write_atomic(self.path(day.date), text)
 
+    def meta_path(self, date: dt.date) -> Path:
+        return self.path(date).with_suffix(".meta.json")
+
+    def read_meta(self, date: dt.date) -> dict[str, Any]:
+        path = self.meta_path(date)
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"cannot read {path}: {exc}") from exc
+        if not isinstance(meta, dict):
+            raise StoreError(f"{path}: expected a JSON object")
+        return meta
+
+    def write_meta(self, date: dt.date, meta: dict[str, Any]) -> bool:
+        text = json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        return write_atomic(self.meta_path(date), text)
+
+    def reply_cache(self) -> ReplyCache:
+        return ReplyCache(self.data_dir / "cache" / "llm")
+
     def published_versions(self, before: dt.date) -> dict[str, set[int]]:
         """Versions of each paper published in the lookback window before `before`."""
         earliest = before - dt.timedelta(days=SEEN_LOOKBACK_DAYS)
@@ -77,3 +109,65 @@ def _parse_line(line: str, path: Path, number: int) -> Paper:
         return Paper.from_dict(json.loads(line))
     except (json.JSONDecodeError, TypeError, KeyError) as exc:
         raise StoreError(f"{path}:{number}: not a valid record: {exc}") from exc
+
+
+class ReplyCache:
+    """LLM replies already paid for, by (stage, arXiv id and version, model, prompt version).
+
+    Append-only JSON lines, one file per arXiv month of the id (`2606.jsonl`),
+    so a day's lookups open a few small files, and git diffs stay additions.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._shards: dict[str, dict[str, dict[str, Any]]] = {}
+
+    @staticmethod
+    def key(stage: str, versioned_id: str, model: str, prompt_version: str) -> str:
+        return f"{stage}|{versioned_id}|{model}|{prompt_version}"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self._shard(key).get(key)
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        self._shard(key)[key] = value
+        line = json.dumps({"key": key, "value": value}, ensure_ascii=False, separators=(",", ":"))
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as out:
+                out.write(line + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            raise StoreError(f"cannot write {path}: {exc.strerror}") from exc
+
+    def _path(self, key: str) -> Path:
+        arxiv_id = key.split("|")[1]
+        month = arxiv_id.split(".")[0] if "/" not in arxiv_id else arxiv_id.split("/")[0]
+        return self.folder / f"{re.sub(r'[^A-Za-z0-9-]', '_', month)}.jsonl"
+
+    def _shard(self, key: str) -> dict[str, dict[str, Any]]:
+        path = self._path(key)
+        name = path.name
+        if name not in self._shards:
+            self._shards[name] = _read_shard(path)
+        return self._shards[name]
+
+
+def _read_shard(path: Path) -> dict[str, dict[str, Any]]:
+    entries: dict[str, dict[str, Any]] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return entries
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
+    for number, line in enumerate(text.splitlines(), 1):
+        try:
+            entry = json.loads(line)
+            entries[entry["key"]] = entry["value"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            # The last line of a run killed mid-write: that reply is simply asked again.
+            log.warning("%s:%d: unreadable cache line skipped", path, number)
+    return entries

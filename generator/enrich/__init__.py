@@ -1,0 +1,74 @@
+"""The LLM step: Chinese (or any target language) titles, topic scores and
+reasons for every paper; abstracts, one-line summaries and institutions for
+the papers selected.
+
+    client.py     the OpenAI-compatible HTTP client (concurrency, pace, retries)
+    prompts.py    the two requests, paper text fenced as data
+    replies.py    strict reading of the replies
+    checks.py     is a translation faithful (language, length, commentary, ...)
+    firstpage.py  the arXiv HTML first page, for institutions
+    enricher.py   triage → detail for one day, with cache and budget
+    usage.py      requests, tokens, cost; the budget
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from generator.config import Config
+from generator.enrich.client import ChatClient, LLMSettings, Pacer
+from generator.enrich.enricher import Enricher
+from generator.enrich.firstpage import FirstPages
+from generator.enrich.usage import Budget, Usage
+from generator.models import Paper
+from generator.progress import Tracker
+from generator.store import ReplyCache
+
+__all__ = ["LLMSettings", "Usage", "enrich_papers"]
+
+
+def enrich_papers(
+    papers: list[Paper],
+    config: Config,
+    llm: LLMSettings,
+    cache: ReplyCache,
+    tracker: Tracker,
+    *,
+    html_url: str | None,
+    html_interval: float,
+    headers: dict[str, str],
+) -> Usage:
+    """Enrich `papers` in place; return what it cost. `html_url`: where arXiv's
+    HTML versions are (None: do not read them)."""
+    return asyncio.run(
+        _enrich(papers, config, llm, cache, tracker, html_url, html_interval, headers)
+    )
+
+
+async def _enrich(
+    papers: list[Paper],
+    config: Config,
+    llm: LLMSettings,
+    cache: ReplyCache,
+    tracker: Tracker,
+    html_url: str | None,
+    html_interval: float,
+    headers: dict[str, str],
+) -> Usage:
+    usage = Usage()
+    limits = httpx.Limits(max_connections=llm.concurrency + 2)
+    async with httpx.AsyncClient(
+        headers=headers, limits=limits, timeout=30.0, follow_redirects=True
+    ) as http:
+        client = ChatClient(llm, http, usage)
+        first_pages = (
+            FirstPages(http, html_url, Pacer(html_interval), asyncio.sleep) if html_url else None
+        )
+        budget = Budget(config.llm.daily_token_budget, usage)
+        enricher = Enricher(config, client, cache, first_pages, budget, tracker)
+        with tracker:
+            await enricher.enrich(papers)
+    usage.failed = sum(p.llm.status == "failed" for p in papers)
+    return usage

@@ -1,0 +1,206 @@
+"""One OpenAI-compatible `/chat/completions` client: bounded, paced, retried.
+
+OpenAI, DeepSeek, Qwen (DashScope's compatible mode), vLLM and Ollama all speak
+this protocol; the README lists their settings.
+- At most `concurrency` requests in flight; request starts are spaced so that
+  no more than `requests_per_minute` begin in any minute.
+- Timeouts, connection errors, 429 and 5xx are retried with a doubling wait that
+  honours `Retry-After`; other errors (a wrong key, an unknown model) are not.
+- JSON mode (`response_format`) is asked for; a provider that refuses it with a
+  400 is asked again without it, and not asked again during the run.
+- The API key is sent in a header and scrubbed from every message we make.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from generator.config import LLM
+from generator.enrich.usage import Usage
+from generator.errors import LLMUnavailable
+from generator.sources.http import RETRY_STATUS, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+_KEY_LIKE = re.compile(r"\b(sk|key|token)-[A-Za-z0-9_\-*.]{6,}", re.I)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """Which provider and model, and how hard to push it (environment over digest.yml)."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    model: str = LLM().model
+    concurrency: int = LLM().concurrency
+    requests_per_minute: int = LLM().requests_per_minute
+    timeout: float = LLM().timeout_seconds
+    json_mode: bool = True
+    temperature: float | None = LLM().temperature
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @classmethod
+    def from_environment(cls, config: LLM, environ: Mapping[str, str]) -> LLMSettings | None:
+        """None when no key is set: the digest then runs without an LLM."""
+        api_key = environ.get("OPENAI_API_KEY", "").strip()
+        if not api_key:
+            return None
+        return cls(
+            base_url=(environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            api_key=api_key,
+            model=environ.get("DIGEST_LLM_MODEL") or config.model,
+            concurrency=config.concurrency,
+            requests_per_minute=config.requests_per_minute,
+            timeout=float(environ.get("DIGEST_LLM_TIMEOUT") or config.timeout_seconds),
+            json_mode=config.json_mode,
+            temperature=config.temperature,
+            retry=RetryPolicy(backoff_seconds=float(environ.get("DIGEST_RETRY_BACKOFF", "5"))),
+        )
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    truncated: bool  # the provider stopped at the output limit
+
+
+class Pacer:
+    """Spaces the starts of requests `interval` seconds apart, across tasks."""
+
+    def __init__(self, interval: float, sleep: Sleep = asyncio.sleep) -> None:
+        self.interval = interval
+        self._sleep = sleep
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            await self._sleep(start - now)
+
+
+class ChatClient:
+    def __init__(
+        self,
+        settings: LLMSettings,
+        http: httpx.AsyncClient,
+        usage: Usage,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.usage = usage
+        self._http = http
+        self._sleep = sleep
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._pacer = Pacer(60.0 / settings.requests_per_minute, sleep)
+        self._json_mode = settings.json_mode
+
+    async def complete(self, messages: list[dict[str, str]], *, max_tokens: int) -> Completion:
+        """The reply's text; LLMUnavailable once the retries are spent."""
+        policy = self.settings.retry
+        problem = ""
+        async with self._slots:
+            for attempt in range(policy.attempts):
+                retry_after = None
+                await self._pacer.wait()
+                try:
+                    response = await self._post(messages, max_tokens)
+                except httpx.TimeoutException:
+                    problem = f"no reply within {self.settings.timeout:g} s"
+                except httpx.TransportError as exc:
+                    problem = f"cannot connect ({type(exc).__name__})"
+                else:
+                    if response.status_code in RETRY_STATUS:
+                        problem = f"HTTP {response.status_code}"
+                        retry_after = response.headers.get("Retry-After")
+                    elif self._json_mode and _refuses_json_mode(response):
+                        log.warning("the provider does not take response_format; asking without")
+                        self._json_mode = False
+                        continue
+                    elif response.is_error:
+                        raise LLMUnavailable(self.scrub(_describe_error(response)))
+                    else:
+                        try:
+                            return self._completion(response, messages)
+                        except (ValueError, KeyError, IndexError, TypeError):
+                            problem = "the answer is not a chat completion"
+                if attempt + 1 < policy.attempts:
+                    wait = policy.wait(attempt, retry_after)
+                    log.info("LLM: %s; retrying in %.1f s", problem, wait)
+                    await self._sleep(wait)
+        raise LLMUnavailable(f"the LLM provider failed {policy.attempts} times: {problem}")
+
+    async def _post(self, messages: list[dict[str, str]], max_tokens: int) -> httpx.Response:
+        body: dict[str, Any] = {
+            "model": self.settings.model,
+            "messages": messages,
+            "max_tokens": max_tokens,
+        }
+        if self.settings.temperature is not None:
+            body["temperature"] = self.settings.temperature
+        if self._json_mode:
+            body["response_format"] = {"type": "json_object"}
+        self.usage.requests += 1
+        return await self._http.post(
+            f"{self.settings.base_url}/chat/completions",
+            json=body,
+            headers={"Authorization": f"Bearer {self.settings.api_key}"},
+            timeout=self.settings.timeout,
+        )
+
+    def _completion(self, response: httpx.Response, messages: list[dict[str, str]]) -> Completion:
+        data = response.json()
+        choice = data["choices"][0]
+        text = choice["message"]["content"]
+        if not isinstance(text, str):
+            raise TypeError("content is not text")
+        counted = data.get("usage") or {}
+        if isinstance(counted.get("prompt_tokens"), int):
+            self.usage.tokens_in += counted["prompt_tokens"]
+            self.usage.tokens_out += int(counted.get("completion_tokens") or 0)
+        else:  # Some local servers do not count: estimate, and say so.
+            self.usage.estimated = True
+            self.usage.tokens_in += estimate_tokens(json.dumps(messages, ensure_ascii=False))
+            self.usage.tokens_out += estimate_tokens(text)
+        return Completion(text, truncated=choice.get("finish_reason") == "length")
+
+    def scrub(self, message: str) -> str:
+        return _KEY_LIKE.sub("[key hidden]", message.replace(self.settings.api_key, "[key hidden]"))
+
+
+def estimate_tokens(text: str) -> int:
+    """About 4 characters of English or 1.5 of Chinese make a token."""
+    ascii_chars = sum(ch.isascii() for ch in text)
+    return int(ascii_chars / 4 + (len(text) - ascii_chars) / 1.5) + 1
+
+
+def _refuses_json_mode(response: httpx.Response) -> bool:
+    text = response.text.lower()
+    return response.status_code in (400, 422) and (
+        "response_format" in text or "json_object" in text
+    )
+
+
+def _describe_error(response: httpx.Response) -> str:
+    detail = response.text[:300]
+    try:
+        error = response.json().get("error")
+        detail = error.get("message", detail) if isinstance(error, dict) else str(error or detail)
+    except (ValueError, AttributeError):
+        pass
+    return f"the LLM provider refused the request: HTTP {response.status_code}: {detail[:300]}"

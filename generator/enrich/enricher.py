@@ -1,0 +1,218 @@
+"""The LLM step for one day's papers: triage every paper, then detail the selected.
+
+    cache hit?  ──yes──────────────────────────────┐
+        │no                                         ▼
+    triage batch ─ reply checked ─ rejected? ─ ask once more ─ still? → failed
+        │ accepted, score ≥ threshold
+    first page (HTML) → detail ─ reply checked ─ rejected? ─ ask once more ─ still? → failed
+
+Batches run concurrently and each feeds its selected papers to detail as soon
+as it is back, so detail requests overlap the triage of other batches. Every
+accepted reply goes to the cache before anything else happens to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import asdict
+
+from generator.config import Config
+from generator.enrich.checks import Target
+from generator.enrich.client import ChatClient, Completion, estimate_tokens
+from generator.enrich.firstpage import FirstPages
+from generator.enrich.prompts import Message, Prompts
+from generator.enrich.replies import Detailed, Triaged, read_detail, read_triage
+from generator.enrich.usage import Budget
+from generator.errors import LLMUnavailable, ReplyRejected
+from generator.models import Paper, StepState, TopicHit
+from generator.progress import Tracker
+from generator.store import ReplyCache
+
+log = logging.getLogger(__name__)
+
+TRIAGE, DETAIL = "triage", "detail"
+STAGE_NAMES = {TRIAGE: "标题与评分 triage", DETAIL: "摘要与总结 detail"}
+OUT_TOKENS_PER_TRIAGED = 160  # a title, two topic hits and their reasons
+BUDGET_REASON = "daily token budget reached; `arxiv-digest enrich` continues"
+
+
+class Enricher:
+    def __init__(
+        self,
+        config: Config,
+        client: ChatClient,
+        cache: ReplyCache,
+        first_pages: FirstPages | None,
+        budget: Budget,
+        tracker: Tracker,
+    ) -> None:
+        self.config = config
+        self.client = client
+        self.cache = cache
+        self.first_pages = first_pages
+        self.budget = budget
+        self.tracker = tracker
+        self.prompts = Prompts(config)
+        self.target = Target(config.site.language)
+        self.model = client.settings.model
+        self.failures: dict[str, str] = {}
+        self.postponed: set[str] = set()
+
+    async def enrich(self, papers: list[Paper]) -> None:
+        """Fill in the papers and set their `llm` state (done, failed or pending)."""
+        self.tracker.add(STAGE_NAMES[TRIAGE], len(papers))
+        from_cache = [p for p in papers if self._triage_from_cache(p)]
+        self.tracker.advance(STAGE_NAMES[TRIAGE], len(from_cache))
+        to_ask = [p for p in papers if p not in from_cache]
+        size = self.config.llm.triage_batch_size
+        batches = [to_ask[i : i + size] for i in range(0, len(to_ask), size)]
+        await asyncio.gather(
+            self._details(from_cache), *(self._triage_then_detail(b) for b in batches)
+        )
+        for paper in papers:
+            if paper.id in self.failures:
+                paper.llm = StepState("failed", self.failures[paper.id])
+            elif paper.id in self.postponed:
+                paper.llm = StepState("pending", BUDGET_REASON)
+            else:
+                paper.llm = StepState("done")
+
+    # -- triage ------------------------------------------------------------
+
+    def _key(self, stage: str, paper: Paper) -> str:
+        version = self.prompts.triage_version if stage == TRIAGE else self.prompts.detail_version
+        return ReplyCache.key(stage, paper.versioned_id, self.model, version)
+
+    def _triage_from_cache(self, paper: Paper) -> bool:
+        cached = self.cache.get(self._key(TRIAGE, paper))
+        if cached is None:
+            return False
+        hits = [TopicHit(**hit) for hit in cached["topics"]]
+        self._apply_triage(paper, Triaged(cached["title_zh"], hits))
+        self.client.usage.cache_hits += 1
+        return True
+
+    async def _triage_then_detail(self, batch: list[Paper]) -> None:
+        accepted = await self._triage(batch)
+        self.tracker.advance(STAGE_NAMES[TRIAGE], len(batch))
+        await self._details(accepted)
+
+    async def _triage(self, batch: list[Paper]) -> list[Paper]:
+        """Ask for the batch; ask once more, with the problems, for papers rejected."""
+        waiting = {p.id: p for p in batch}
+        accepted: list[Paper] = []
+        correction: str | None = None
+        for _ in range(2):
+            papers = list(waiting.values())
+            messages = self.prompts.triage(papers, correction)
+            out_tokens = OUT_TOKENS_PER_TRIAGED * len(papers) + 200
+            completion = await self._ask(papers, messages, out_tokens, TRIAGE)
+            if completion is None:
+                return accepted
+            try:
+                reading = read_triage(
+                    completion.text, waiting, self.config, truncated=completion.truncated
+                )
+            except ReplyRejected as exc:
+                correction = str(exc)
+                problems = {arxiv_id: correction for arxiv_id in waiting}
+            else:
+                for arxiv_id, triaged in reading.accepted.items():
+                    paper = waiting.pop(arxiv_id)
+                    self.cache.put(self._key(TRIAGE, paper), _triage_value(triaged))
+                    self._apply_triage(paper, triaged)
+                    accepted.append(paper)
+                problems = reading.rejected
+                correction = "\n".join(f"- {problem}" for problem in problems.values())
+            if not waiting:
+                return accepted
+        for arxiv_id in waiting:
+            self._fail(arxiv_id, TRIAGE, problems[arxiv_id])
+        return accepted
+
+    def _apply_triage(self, paper: Paper, triaged: Triaged) -> None:
+        paper.title_zh = triaged.title_zh
+        eligible = {t.slug for t in self.config.topics} & {h.topic for h in triaged.topics}
+        paper.topics = [hit for hit in triaged.topics if hit.topic in eligible]
+
+    # -- detail ------------------------------------------------------------
+
+    def _selected(self, paper: Paper) -> bool:
+        threshold = self.config.selection.threshold
+        return any(hit.score >= threshold for hit in paper.topics)
+
+    async def _details(self, papers: list[Paper]) -> None:
+        chosen = [p for p in papers if self._selected(p)]
+        if chosen:
+            self.tracker.add(STAGE_NAMES[DETAIL], len(chosen))
+            await asyncio.gather(*(self._detail(p) for p in chosen))
+
+    async def _detail(self, paper: Paper) -> None:
+        key = self._key(DETAIL, paper)
+        cached = self.cache.get(key)
+        if cached is not None:
+            self.client.usage.cache_hits += 1
+            self._apply_detail(paper, Detailed(**cached))
+        else:
+            await self._ask_detail(paper, key)
+        self.tracker.advance(STAGE_NAMES[DETAIL])
+
+    async def _ask_detail(self, paper: Paper, key: str) -> None:
+        first_page = None
+        if self.first_pages is not None and not paper.institutions:
+            first_page = await self.first_pages.read(paper.id, paper.version)
+        sources = "\n".join([*(paper.institutions or []), first_page or ""]).strip() or None
+        correction: str | None = None
+        for _ in range(2):
+            messages = self.prompts.detail(paper, first_page, correction)
+            out_tokens = estimate_tokens(paper.abstract) * 2 + 300
+            completion = await self._ask([paper], messages, out_tokens, DETAIL)
+            if completion is None:
+                return
+            try:
+                detailed = read_detail(
+                    completion.text, paper, self.target, sources, truncated=completion.truncated
+                )
+            except ReplyRejected as exc:
+                correction = f"- {exc}"
+                continue
+            self.cache.put(key, asdict(detailed))
+            self._apply_detail(paper, detailed)
+            return
+        self._fail(paper.id, DETAIL, correction or "")
+
+    def _apply_detail(self, paper: Paper, detailed: Detailed) -> None:
+        paper.abstract_zh, paper.tldr = detailed.abstract_zh, detailed.tldr
+        if detailed.institutions:  # read from the sources, which include arXiv's own
+            paper.institutions = detailed.institutions
+
+    # -- requests ----------------------------------------------------------
+
+    async def _ask(
+        self, papers: list[Paper], messages: list[Message], out_tokens: int, stage: str
+    ) -> Completion | None:
+        """One request within the budget; None (papers marked) when it cannot be had."""
+        estimate = estimate_tokens(json.dumps(messages, ensure_ascii=False)) + out_tokens
+        if not self.budget.reserve(estimate):
+            self.postponed.update(p.id for p in papers)
+            return None
+        try:
+            # The cap is twice what we expect: room for a wordy model, not for a runaway one.
+            return await self.client.complete(messages, max_tokens=2 * out_tokens)
+        except LLMUnavailable as exc:
+            for paper in papers:
+                self._fail(paper.id, stage, str(exc))
+            return None
+        finally:
+            self.budget.release(estimate)
+
+    def _fail(self, arxiv_id: str, stage: str, problem: str) -> None:
+        reason = f"{stage}: {problem}"
+        log.info("%s failed: %s", arxiv_id, reason)
+        self.failures[arxiv_id] = reason[:500]
+
+
+def _triage_value(triaged: Triaged) -> dict[str, object]:
+    return {"title_zh": triaged.title_zh, "topics": [asdict(hit) for hit in triaged.topics]}

@@ -1,0 +1,120 @@
+"""The head of a paper's arXiv HTML version, where its institutions are printed.
+
+arXiv renders most new papers to HTML with LaTeXML; the title and author block
+(`ltx_authors`: names, affiliations, e-mails) is what the detail call is shown
+to name institutions from. A paper without an HTML version (404) simply has
+none; any other trouble is logged and the paper keeps what arXiv's metadata said.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from html.parser import HTMLParser
+
+import httpx
+
+from generator.enrich.client import Pacer, Sleep
+from generator.sources.http import RETRY_STATUS
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HTML_URL = "https://arxiv.org/html/"
+FIRST_PAGE_CHARS = 3000
+_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "col"})
+_SKIP = frozenset({"script", "style", "nav", "noscript", "svg", "math", "button"})
+_BREAKS = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "span"})
+
+
+class FirstPages:
+    def __init__(
+        self, http: httpx.AsyncClient, base_url: str, pacer: Pacer, sleep: Sleep, attempts: int = 2
+    ) -> None:
+        self._http = http
+        self._base = base_url if base_url.endswith("/") else base_url + "/"
+        self._pacer = pacer
+        self._sleep = sleep
+        self._attempts = attempts
+
+    async def read(self, arxiv_id: str, version: int) -> str | None:
+        url = f"{self._base}{arxiv_id}v{version}"
+        for attempt in range(self._attempts):
+            await self._pacer.wait()
+            try:
+                response = await self._http.get(url)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                problem = type(exc).__name__
+            else:
+                if response.status_code == 404:
+                    return None  # no HTML version of this paper
+                if response.status_code not in RETRY_STATUS:
+                    if response.is_error:
+                        problem = f"HTTP {response.status_code}"
+                        break
+                    return first_page_text(response.text)
+                problem = f"HTTP {response.status_code}"
+            if attempt + 1 < self._attempts:
+                await self._sleep(1.0)
+        log.warning(
+            "HTML of %sv%s not read (%s); institutions from arXiv only", arxiv_id, version, problem
+        )
+        return None
+
+
+def first_page_text(html: str, limit: int = FIRST_PAGE_CHARS) -> str | None:
+    """The title and author block's text; without LaTeXML's markup, the text
+    before the abstract. None when the page has no such text."""
+    reader = _HeadReader()
+    reader.feed(html)
+    reader.close()
+    text = reader.authors_text() or reader.text_before_abstract()
+    text = re.sub(r"[ \t\u00a0]+", " ", text)
+    text = re.sub(r"\s*\n\s*", "\n", text).strip()
+    return text[:limit] or None
+
+
+class _HeadReader(HTMLParser):
+    """Collects the text of the title and author block, and all text before the abstract."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._open: list[tuple[str, bool]] = []  # (tag, is the title or the author block)
+        self._head: list[str] = []
+        self._before_abstract: list[str] = []
+        self._abstract_seen = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if tag in _BREAKS:
+            self._emit("\n")
+        if tag in _VOID:
+            return
+        if "ltx_abstract" in classes or attributes.get("id") == "abstract":
+            self._abstract_seen = True
+        head = "ltx_authors" in classes or "ltx_title_document" in classes
+        self._open.append((tag, head))
+
+    def handle_endtag(self, tag: str) -> None:
+        # Pop to the matching open tag: LaTeXML output is well formed, other pages may not be.
+        if any(open_tag == tag for open_tag, _ in self._open):
+            while self._open and self._open.pop()[0] != tag:
+                pass
+        if tag in _BREAKS:
+            self._emit("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not any(tag in _SKIP for tag, _ in self._open):
+            self._emit(data)
+
+    def _emit(self, text: str) -> None:
+        if any(head for _, head in self._open):
+            self._head.append(text)
+        if not self._abstract_seen:
+            self._before_abstract.append(text)
+
+    def authors_text(self) -> str:
+        return "".join(self._head)
+
+    def text_before_abstract(self) -> str:
+        return "".join(self._before_abstract).split("Abstract", 1)[0]
