@@ -8,6 +8,9 @@
   from those feed items, with the reference digest's real comments where known.
 - `GET /api/query?search_query=…submittedDate:[A TO B]…` returns the `new`
   papers of the feed day whose submission window is [A, B).
+- `GET /html/<id>v<n>` answers like arxiv.org/html: a LaTeXML page whose
+  author block names the reference digest's institutions, for the papers the
+  reference knows; 404 (no HTML version) for the others.
 - `faults` is a queue of canned failures served before the real answer.
 """
 
@@ -118,6 +121,7 @@ class FixtureArxiv:
         return {
             "ARXIV_RSS_URL": self.rss_url,
             "ARXIV_API_URL": self.api_url,
+            "ARXIV_HTML_URL": self.url + "/html/",
             "ARXIV_API_DELAY": "0",
             "DIGEST_RETRY_BACKOFF": "0.01",
         }
@@ -201,6 +205,35 @@ class FixtureArxiv:
             f'{extra}<arxiv:primary_category term="{categories[0]}"/>{authors}</entry>'
         )
 
+    def html_page(self, versioned_id: str) -> bytes | None:
+        """A LaTeXML-shaped first page naming the reference's institutions."""
+        record = self._reference.get(versioned_id.rsplit("v", 1)[0])
+        if not record or not record.get("institutions"):
+            return None
+        from llm_server import english_part, split_institutions
+
+        names = "".join(
+            f'<span class="ltx_creator ltx_role_author"><span class="ltx_personname">'
+            f"{html.escape(name)}</span></span> "
+            for name in record["authors"][:3]
+        )
+        places = "".join(
+            '<span class="ltx_contact ltx_role_affiliation">'
+            f'{html.escape(english_part(place))}</span><br class="ltx_break"/>'
+            for place in split_institutions(record["institutions"])
+        )
+        return (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/>'
+            f"<title>{html.escape(record['title'])}</title><script>var x = 1;</script></head>"
+            '<body><header class="desktop_header">Report Issue</header>'
+            '<div class="ltx_page_main"><article class="ltx_document ltx_authors_1line">'
+            f'<h1 class="ltx_title ltx_title_document">{html.escape(record["title"])}</h1>'
+            f'<div class="ltx_authors">{names}<span class="ltx_author_notes">{places}</span></div>'
+            '<div class="ltx_abstract"><h6 class="ltx_title ltx_title_abstract">Abstract</h6>'
+            f'<p class="ltx_p">{html.escape(record["abstract"])}</p></div>'
+            "</article></div></body></html>"
+        ).encode()
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -221,6 +254,12 @@ class FixtureArxiv:
                         categories = parsed.path.removeprefix("/rss/").split("+")
                         body = combined_feed(server.download, categories)
                         self._send(200, body, {"Content-Type": "application/rss+xml"})
+                    elif parsed.path.startswith("/html/"):
+                        page = server.html_page(parsed.path.removeprefix("/html/"))
+                        status = 200 if page else 404
+                        self._send(
+                            status, page or b"no HTML version", {"Content-Type": "text/html"}
+                        )
                     elif parsed.path == "/api/query":
                         body = server.api_answer(parse_qs(parsed.query))
                         self._send(200, body, {"Content-Type": "application/atom+xml"})

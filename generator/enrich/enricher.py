@@ -22,7 +22,7 @@ from generator.config import Config
 from generator.enrich.checks import Target
 from generator.enrich.client import ChatClient, Completion, estimate_tokens
 from generator.enrich.firstpage import FirstPages
-from generator.enrich.prompts import Message, Prompts
+from generator.enrich.prompts import Message, Prompts, addresses_a_model
 from generator.enrich.replies import Detailed, Triaged, read_detail, read_triage
 from generator.enrich.usage import Budget
 from generator.errors import LLMUnavailable, ReplyRejected
@@ -66,8 +66,7 @@ class Enricher:
         from_cache = [p for p in papers if self._triage_from_cache(p)]
         self.tracker.advance(STAGE_NAMES[TRIAGE], len(from_cache))
         to_ask = [p for p in papers if p not in from_cache]
-        size = self.config.llm.triage_batch_size
-        batches = [to_ask[i : i + size] for i in range(0, len(to_ask), size)]
+        batches = _batches(to_ask, self.config.llm.triage_batch_size)
         await asyncio.gather(
             self._details(from_cache), *(self._triage_then_detail(b) for b in batches)
         )
@@ -210,8 +209,15 @@ class Enricher:
 
     def _fail(self, arxiv_id: str, stage: str, problem: str) -> None:
         reason = f"{stage}: {problem}"
-        log.info("%s failed: %s", arxiv_id, reason)
+        log.debug("%s failed: %s", arxiv_id, reason)
         self.failures[arxiv_id] = reason[:500]
+
+
+def _batches(papers: list[Paper], size: int) -> list[list[Paper]]:
+    """Batches of `size`; a paper whose text addresses a model goes alone."""
+    alone = [[p] for p in papers if addresses_a_model(p)]
+    rest = [p for p in papers if not addresses_a_model(p)]
+    return [rest[i : i + size] for i in range(0, len(rest), size)] + alone
 
 
 def _triage_value(triaged: Triaged) -> dict[str, object]:

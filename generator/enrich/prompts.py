@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,17 @@ PROMPT_VERSION = 1
 PREFILTER_ABSTRACT_CHARS = 400
 
 Message = dict[str, str]
+
+# Text that addresses a model. Such a paper (often a real paper about prompt
+# injection, quoting an attack) is triaged in a request of its own: whatever it
+# talks the model into, it cannot touch the scores of other papers.
+_ADDRESSES_A_MODEL = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules)\b"
+    r"|\bsystem prompt\b|\byou are now\b|\bnew instructions?\b|prompt[- ]injection"
+    r"|\bjailbreak|\b(?:reply|respond|answer|output)\b.{0,30}\b(?:json|score|english)\b"
+    r"|</?papers?-",
+    re.I | re.S,
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,10 @@ class Prompts:
             for sub in topic.subtopics:
                 lines.append(f"    - {sub.slug}: {sub.name} — {sub.description}")
         return "\n".join(lines)
+
+
+def addresses_a_model(paper: Paper) -> bool:
+    return bool(_ADDRESSES_A_MODEL.search(f"{paper.title}\n{paper.abstract}"))
 
 
 def fence(payload: object) -> tuple[str, str]:

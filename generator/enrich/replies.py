@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 _THINKING = re.compile(r"^\s*<think>.*?</think>\s*", re.S)
 # Without JSON mode, models like to wrap the object in a Markdown code block.
 _CODE_BLOCK = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.S)
-_GLOSS = re.compile(r"\s*[((][^()()]*[^\x00-\x7f][^()()]*[))]\s*$")
+# "Tsinghua University (清华大学)": the gloss in the target language, up to the end.
+_GLOSS = re.compile(r"\s*[((][^()()]*[^\x00-\x7f].*$")
 _NOT_WORD = re.compile(r"[\W_]+")
 MAX_REASON_CHARS = 200
 MAX_INSTITUTIONS = 30

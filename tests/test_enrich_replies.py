@@ -1,0 +1,144 @@
+"""Replies are read strictly: structure, ids, scores, topics, institutions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.config import load_config
+from generator.enrich.checks import Target
+from generator.enrich.replies import parse_object, read_detail, read_triage
+from generator.errors import ReplyRejected
+from generator.models import Paper
+
+CONFIG = load_config(Path(__file__).resolve().parents[1] / "digest.yml")
+
+
+def paper(arxiv_id: str, categories: list[str] | None = None) -> Paper:
+    return Paper(
+        id=arxiv_id,
+        version=1,
+        title="Scaling Laws for Sparse Mixture-of-Experts Language Models",
+        authors=["A. Author"],
+        abstract="We study scaling laws of MoE language models with 8 experts. " * 3,
+        categories=categories or ["cs.CL"],
+        primary_category="cs.CL",
+        announce_type="new",
+    )
+
+
+PAPERS = {"2606.00001": paper("2606.00001"), "2606.00002": paper("2606.00002", ["cs.CV"])}
+GOOD_HIT = {"topic": "llm", "subtopic": "pretraining", "score": 88, "reason": "研究MoE扩展规律。"}
+TITLE = "稀疏混合专家语言模型的扩展规律"
+
+
+def triage_reply(*entries: dict) -> str:
+    return json.dumps({"papers": list(entries)}, ensure_ascii=False)
+
+
+def entry(arxiv_id: str, **changes: object) -> dict:
+    return {"id": arxiv_id, "title_zh": TITLE, "topics": [dict(GOOD_HIT)], **changes}
+
+
+def test_a_good_reply_is_read_and_ineligible_topics_dropped() -> None:
+    reading = read_triage(triage_reply(entry("2606.00001"), entry("2606.00002")), PAPERS, CONFIG)
+    assert reading.rejected == {}
+    assert reading.accepted["2606.00001"].title_zh == TITLE
+    assert reading.accepted["2606.00001"].topics[0].score == 88
+    # llm draws from cs.CL, cs.AI, cs.LG: a cs.CV paper cannot be in it.
+    assert reading.accepted["2606.00002"].topics == []
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"papers": [{"id": "2606.00001", "title_zh": "稀疏', "not valid JSON"),
+        ("Here are the results: {}", "not valid JSON"),
+        ("[1, 2]", "one JSON object"),
+        ('{"results": []}', '"papers"'),
+        (triage_reply(entry("2606.00001"), entry("2606.00001")), "appears twice"),
+        (triage_reply(entry("2606.00001"), entry("2606.99999")), "not asked for: 2606.99999"),
+        (triage_reply({"title_zh": TITLE}), '"id" string'),
+    ],
+)
+def test_unusable_replies_are_rejected_whole(text: str, problem: str) -> None:
+    with pytest.raises(ReplyRejected, match=problem):
+        read_triage(text, PAPERS, CONFIG)
+
+
+def test_a_cut_off_reply_says_so() -> None:
+    with pytest.raises(ReplyRejected, match="cut off"):
+        read_triage('{"papers": [', PAPERS, CONFIG, truncated=True)
+
+
+@pytest.mark.parametrize(
+    ("hit", "problem"),
+    [
+        ({**GOOD_HIT, "score": 101}, "integer 0-100"),
+        ({**GOOD_HIT, "score": -1}, "integer 0-100"),
+        ({**GOOD_HIT, "score": "90"}, "integer 0-100"),
+        ({**GOOD_HIT, "score": True}, "integer 0-100"),
+        ({**GOOD_HIT, "topic": "quantum"}, "unknown topic 'quantum'"),
+        ({**GOOD_HIT, "subtopic": "agents"}, "unknown sub-topic 'agents'"),
+        ({**GOOD_HIT, "reason": ""}, '"reason"'),
+    ],
+)
+def test_a_bad_hit_rejects_only_its_paper(hit: dict, problem: str) -> None:
+    text = triage_reply(entry("2606.00001", topics=[hit]), entry("2606.00002"))
+    reading = read_triage(text, PAPERS, CONFIG)
+    assert list(reading.accepted) == ["2606.00002"]
+    assert problem in reading.rejected["2606.00001"]
+
+
+def test_a_missing_paper_is_rejected_alone() -> None:
+    reading = read_triage(triage_reply(entry("2606.00002")), PAPERS, CONFIG)
+    assert reading.rejected == {"2606.00001": "2606.00001: missing from the reply"}
+
+
+def test_code_blocks_and_thinking_around_the_object_are_tolerated() -> None:
+    wrapped = '<think>The user wants JSON.</think>\n```json\n{"papers": []}\n```'
+    assert parse_object(wrapped) == {"papers": []}
+    assert parse_object(' {"a": 1.0} ') == {"a": 1.0}
+
+
+ABSTRACT = "We study scaling laws of MoE language models with 8 experts. " * 3
+DETAIL = {
+    "id": "2606.00001",
+    "abstract_zh": "我们研究了具有8个专家的MoE语言模型的扩展规律。" * 3,
+    "tldr": "研究MoE语言模型的扩展规律。",
+}
+SOURCES = "Scaling Laws\nAnn Author\nTsinghua University, Beijing\nDept. of CS, ETH Zürich"
+
+
+def test_detail_institutions_must_be_in_the_sources() -> None:
+    reply = {
+        **DETAIL,
+        "institutions": [
+            "Tsinghua University(清华大学)",
+            "ETH Zürich",
+            "Stanford University (斯坦福大学)",  # not on the page: made up
+            "Tsinghua University(清华大学)",
+        ],
+    }
+    detailed = read_detail(json.dumps(reply), PAPERS["2606.00001"], Target("zh"), SOURCES)
+    assert detailed.institutions == ["Tsinghua University(清华大学)", "ETH Zürich"]
+
+
+def test_without_sources_no_institutions_are_taken() -> None:
+    reply = {**DETAIL, "institutions": ["Tsinghua University"]}
+    detailed = read_detail(json.dumps(reply), PAPERS["2606.00001"], Target("zh"), None)
+    assert detailed.institutions is None
+
+
+def test_a_detail_reply_for_another_paper_is_rejected() -> None:
+    reply = {**DETAIL, "id": "2606.00002"}
+    with pytest.raises(ReplyRejected, match=r"for '2606\.00002', not 2606\.00001"):
+        read_detail(json.dumps(reply), PAPERS["2606.00001"], Target("zh"), None)
+
+
+def test_a_detail_reply_in_english_is_rejected() -> None:
+    reply = {**DETAIL, "abstract_zh": ABSTRACT}
+    with pytest.raises(ReplyRejected, match="abstract_zh is not in Simplified Chinese"):
+        read_detail(json.dumps(reply), PAPERS["2606.00001"], Target("zh"), None)
