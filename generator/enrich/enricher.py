@@ -85,11 +85,13 @@ class Enricher:
         return ReplyCache.key(stage, paper.versioned_id, self.model, version)
 
     def _triage_from_cache(self, paper: Paper) -> bool:
-        cached = self.cache.get(self._key(TRIAGE, paper))
-        if cached is None:
+        cached = self.cache.get(self._key(TRIAGE, paper)) or {}
+        try:
+            hits = [TopicHit(**hit) for hit in cached["topics"]]
+            triaged = Triaged(cached["title_zh"], hits)
+        except (TypeError, KeyError):  # not cached, or a line of another shape: ask
             return False
-        hits = [TopicHit(**hit) for hit in cached["topics"]]
-        self._apply_triage(paper, Triaged(cached["title_zh"], hits))
+        self._apply_triage(paper, triaged)
         self.client.usage.cache_hits += 1
         return True
 
@@ -150,12 +152,13 @@ class Enricher:
 
     async def _detail(self, paper: Paper) -> None:
         key = self._key(DETAIL, paper)
-        cached = self.cache.get(key)
-        if cached is not None:
-            self.client.usage.cache_hits += 1
-            self._apply_detail(paper, Detailed(**cached))
-        else:
+        try:
+            detailed = Detailed(**(self.cache.get(key) or {}))
+        except TypeError:  # not cached, or a line of another shape: ask
             await self._ask_detail(paper, key)
+        else:
+            self.client.usage.cache_hits += 1
+            self._apply_detail(paper, detailed)
         self.tracker.advance(STAGE_NAMES[DETAIL])
 
     async def _ask_detail(self, paper: Paper, key: str) -> None:
