@@ -131,6 +131,10 @@ class Config(_Strict):
     def topic_categories(self, topic: Topic) -> list[str]:
         return topic.categories or self.categories
 
+    def offers(self, topic: Topic, categories: list[str]) -> bool:
+        """Whether a paper listed in `categories` can be in `topic` at all."""
+        return not set(categories).isdisjoint(self.topic_categories(topic))
+
 
 def _require_unique(values: list[str], what: str) -> None:
     duplicates = sorted({v for v in values if values.count(v) > 1})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from types import TracebackType
 from typing import Protocol
 
@@ -87,6 +86,6 @@ class BarTracker:
 def tracker() -> Tracker:
     """A bar when a person watches stderr, log lines in CI and pipes."""
     console = Console(stderr=True)
-    if console.is_terminal and not os.environ.get("CI") and sys.stderr.isatty():
+    if console.is_terminal and not os.environ.get("CI"):
         return BarTracker(console)
     return LogTracker()

@@ -97,7 +97,7 @@ class Triage:
         matches = _Matches(set(self._find(paper.title)), self._find(paper.abstract))
         hits = []
         for topic in self.config.topics:
-            if set(paper.categories).isdisjoint(self.config.topic_categories(topic)):
+            if not self.config.offers(topic, paper.categories):
                 continue
             hit = _score_topic(topic, matches, self._display)
             if hit is not None:

@@ -20,13 +20,14 @@ import datetime as dt
 import html
 import json
 import re
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+from loopback import LoopbackServer, send
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():  # CI clones main with shared/ beside it
@@ -93,7 +94,7 @@ def reference_records() -> dict[str, dict]:
     return records
 
 
-class FixtureArxiv:
+class FixtureArxiv(LoopbackServer):
     """Start with `with FixtureArxiv(download="2026-06-19") as arxiv:`."""
 
     def __init__(self, download: str = "2026-06-19") -> None:
@@ -101,13 +102,11 @@ class FixtureArxiv:
         self.faults: deque[Fault] = deque()
         self.requests: list[tuple[float, str]] = []
         self._reference = reference_records()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.origin
 
     @property
     def rss_url(self) -> str:
@@ -125,14 +124,6 @@ class FixtureArxiv:
             "ARXIV_API_DELAY": "0",
             "DIGEST_RETRY_BACKOFF": "0.01",
         }
-
-    def __enter__(self) -> FixtureArxiv:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     # -- answers -----------------------------------------------------------
 
@@ -276,15 +267,7 @@ class FixtureArxiv:
                 return None
 
             def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-                try:
-                    self.send_response(status)
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test): nothing to tell it
+                send(self, status, body, headers)
 
         return Handler
 

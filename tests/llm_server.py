@@ -20,12 +20,13 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import yaml
 from arxiv_server import reference_records
+from loopback import LoopbackServer, send
 
 REPO = Path(__file__).resolve().parents[1]
 API_KEY = "sk-loopback-test-key-0123456789abcdef"
@@ -49,7 +50,7 @@ class LLMFault:
     stage: str | None = None  # "triage" or "detail": only such requests consume it
 
 
-class FakeLLM:
+class FakeLLM(LoopbackServer):
     """Start with `with FakeLLM() as llm:`; `llm.env()` points arxiv-digest at it."""
 
     def __init__(
@@ -77,14 +78,11 @@ class FakeLLM:
         self._lock = threading.Lock()
         self._reference = reference_records()
         self._topics = _topic_slugs(config)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return self.origin + "/v1"
 
     def env(self) -> dict[str, str]:
         return {
@@ -93,14 +91,6 @@ class FakeLLM:
             "DIGEST_LLM_MODEL": "loopback-model",
             "DIGEST_LLM_TIMEOUT": "1",
         }
-
-    def __enter__(self) -> FakeLLM:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def stage_requests(self, stage: str) -> list[dict[str, Any]]:
         return [r for r in self.requests if r["stage"] == stage]
@@ -204,21 +194,11 @@ class FakeLLM:
                 with server._lock:
                     server.authorizations.append(self.headers.get("Authorization", ""))
                 if self.path != "/v1/chat/completions":
-                    self._send(404, {}, b'{"error": {"message": "not found"}}')
+                    send(self, 404, b'{"error": {"message": "not found"}}', {})
                     return
                 time.sleep(server.latency)
-                self._send(*server.answer(body))
-
-            def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-                try:
-                    self.send_response(status)
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client timed out and left
+                status, headers, reply = server.answer(body)
+                send(self, status, reply, headers)
 
         return Handler
 

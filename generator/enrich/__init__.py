@@ -42,33 +42,23 @@ def enrich_papers(
 ) -> Usage:
     """Enrich `papers` in place; return what it cost. `html_url`: where arXiv's
     HTML versions are (None: do not read them)."""
-    return asyncio.run(
-        _enrich(papers, config, llm, cache, tracker, html_url, html_interval, headers)
-    )
-
-
-async def _enrich(
-    papers: list[Paper],
-    config: Config,
-    llm: LLMSettings,
-    cache: ReplyCache,
-    tracker: Tracker,
-    html_url: str | None,
-    html_interval: float,
-    headers: dict[str, str],
-) -> Usage:
     usage = Usage()
-    limits = httpx.Limits(max_connections=llm.concurrency + 2)
-    async with httpx.AsyncClient(
-        headers=headers, limits=limits, timeout=30.0, follow_redirects=True
-    ) as http:
-        client = ChatClient(llm, http, usage)
-        first_pages = (
-            FirstPages(http, html_url, Pacer(html_interval), asyncio.sleep) if html_url else None
-        )
-        budget = Budget(config.llm.daily_token_budget, usage)
-        enricher = Enricher(config, client, cache, first_pages, budget, tracker)
-        with tracker:
-            await enricher.enrich(papers)
+
+    async def enrich() -> None:
+        limits = httpx.Limits(max_connections=llm.concurrency + 2)
+        async with httpx.AsyncClient(
+            headers=headers, limits=limits, timeout=30.0, follow_redirects=True
+        ) as http:
+            client = ChatClient(llm, http, usage)
+            first_pages = (
+                FirstPages(http, html_url, Pacer(html_interval), asyncio.sleep)
+                if html_url
+                else None
+            )
+            budget = Budget(config.llm.daily_token_budget, usage)
+            with tracker:
+                await Enricher(config, client, cache, first_pages, budget, tracker).enrich(papers)
+
+    asyncio.run(enrich())
     usage.failed = sum(p.llm.status == "failed" for p in papers)
     return usage

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 # Characters of a target language's own script; Latin-script languages have
 # no script check (their translations cannot be told from English by letters).
@@ -73,7 +74,7 @@ class Target:
     def name(self) -> str:
         return _NAMES.get(self.code.lower(), self.code)
 
-    @property
+    @cached_property
     def script(self) -> re.Pattern[str] | None:
         pattern = _SCRIPTS.get(self.code.lower().split("-")[0])
         return re.compile(pattern) if pattern else None

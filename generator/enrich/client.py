@@ -70,6 +70,18 @@ class LLMSettings:
         )
 
 
+class _Transient(Exception):
+    """A fault worth another attempt after the backoff."""
+
+    def __init__(self, problem: str, retry_after: str | None = None) -> None:
+        super().__init__(problem)
+        self.retry_after = retry_after
+
+
+class _AskAgainAtOnce(Exception):
+    """The provider refused JSON mode: the same request without it, no wait."""
+
+
 @dataclass(frozen=True)
 class Completion:
     text: str
@@ -116,34 +128,37 @@ class ChatClient:
         problem = ""
         async with self._slots:
             for attempt in range(policy.attempts):
-                retry_after = None
                 await self._pacer.wait()
                 try:
-                    response = await self._post(messages, max_tokens)
+                    return self._read(await self._post(messages, max_tokens), messages)
+                except _AskAgainAtOnce:
+                    continue
+                except _Transient as exc:
+                    problem, retry_after = str(exc), exc.retry_after
                 except httpx.TimeoutException:
-                    problem = f"no reply within {self.settings.timeout:g} s"
+                    problem, retry_after = f"no reply within {self.settings.timeout:g} s", None
                 except httpx.TransportError as exc:
-                    problem = f"cannot connect ({type(exc).__name__})"
-                else:
-                    if response.status_code in RETRY_STATUS:
-                        problem = f"HTTP {response.status_code}"
-                        retry_after = response.headers.get("Retry-After")
-                    elif self._json_mode and _refuses_json_mode(response):
-                        log.warning("the provider does not take response_format; asking without")
-                        self._json_mode = False
-                        continue
-                    elif response.is_error:
-                        raise LLMUnavailable(self.scrub(_describe_error(response)))
-                    else:
-                        try:
-                            return self._completion(response, messages)
-                        except (ValueError, KeyError, IndexError, TypeError):
-                            problem = "the answer is not a chat completion"
+                    problem, retry_after = f"cannot connect ({type(exc).__name__})", None
                 if attempt + 1 < policy.attempts:
                     wait = policy.wait(attempt, retry_after)
                     log.info("LLM: %s; retrying in %.1f s", problem, wait)
                     await self._sleep(wait)
         raise LLMUnavailable(f"the LLM provider failed {policy.attempts} times: {problem}")
+
+    def _read(self, response: httpx.Response, messages: list[dict[str, str]]) -> Completion:
+        """The completion, or why not: _Transient (retry), LLMUnavailable (give up)."""
+        if response.status_code in RETRY_STATUS:
+            raise _Transient(f"HTTP {response.status_code}", response.headers.get("Retry-After"))
+        if self._json_mode and _refuses_json_mode(response):
+            log.warning("the provider does not take response_format; asking without")
+            self._json_mode = False
+            raise _AskAgainAtOnce
+        if response.is_error:
+            raise LLMUnavailable(self.scrub(_describe_error(response)))
+        try:
+            return self._completion(response, messages)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise _Transient("the answer is not a chat completion") from exc
 
     async def _post(self, messages: list[dict[str, str]], max_tokens: int) -> httpx.Response:
         body: dict[str, Any] = {

@@ -19,7 +19,6 @@ import logging
 from dataclasses import asdict
 
 from generator.config import Config
-from generator.enrich.checks import Target
 from generator.enrich.client import ChatClient, Completion, estimate_tokens
 from generator.enrich.firstpage import FirstPages
 from generator.enrich.prompts import Message, Prompts, addresses_a_model
@@ -55,7 +54,6 @@ class Enricher:
         self.budget = budget
         self.tracker = tracker
         self.prompts = Prompts(config)
-        self.target = Target(config.site.language)
         self.model = client.settings.model
         self.failures: dict[str, str] = {}
         self.postponed: set[str] = set()
@@ -63,9 +61,11 @@ class Enricher:
     async def enrich(self, papers: list[Paper]) -> None:
         """Fill in the papers and set their `llm` state (done, failed or pending)."""
         self.tracker.add(STAGE_NAMES[TRIAGE], len(papers))
-        from_cache = [p for p in papers if self._triage_from_cache(p)]
+        from_cache: list[Paper] = []
+        to_ask: list[Paper] = []
+        for paper in papers:
+            (from_cache if self._triage_from_cache(paper) else to_ask).append(paper)
         self.tracker.advance(STAGE_NAMES[TRIAGE], len(from_cache))
-        to_ask = [p for p in papers if p not in from_cache]
         batches = _batches(to_ask, self.config.llm.triage_batch_size)
         await asyncio.gather(
             self._details(from_cache), *(self._triage_then_detail(b) for b in batches)
@@ -134,9 +134,7 @@ class Enricher:
         return accepted
 
     def _apply_triage(self, paper: Paper, triaged: Triaged) -> None:
-        paper.title_zh = triaged.title_zh
-        eligible = {t.slug for t in self.config.topics} & {h.topic for h in triaged.topics}
-        paper.topics = [hit for hit in triaged.topics if hit.topic in eligible]
+        paper.title_zh, paper.topics = triaged.title_zh, triaged.topics
 
     # -- detail ------------------------------------------------------------
 
@@ -175,7 +173,11 @@ class Enricher:
                 return
             try:
                 detailed = read_detail(
-                    completion.text, paper, self.target, sources, truncated=completion.truncated
+                    completion.text,
+                    paper,
+                    self.prompts.target,
+                    sources,
+                    truncated=completion.truncated,
                 )
             except ReplyRejected as exc:
                 correction = f"- {exc}"
@@ -218,8 +220,13 @@ class Enricher:
 
 def _batches(papers: list[Paper], size: int) -> list[list[Paper]]:
     """Batches of `size`; a paper whose text addresses a model goes alone."""
-    alone = [[p] for p in papers if addresses_a_model(p)]
-    rest = [p for p in papers if not addresses_a_model(p)]
+    alone: list[list[Paper]] = []
+    rest: list[Paper] = []
+    for paper in papers:
+        if addresses_a_model(paper):
+            alone.append([paper])
+        else:
+            rest.append(paper)
     return [rest[i : i + size] for i in range(0, len(rest), size)] + alone
 
 

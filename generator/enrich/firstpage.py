@@ -47,12 +47,11 @@ class FirstPages:
             else:
                 if response.status_code == 404:
                     return None  # no HTML version of this paper
-                if response.status_code not in RETRY_STATUS:
-                    if response.is_error:
-                        problem = f"HTTP {response.status_code}"
-                        break
+                if not response.is_error:
                     return first_page_text(response.text)
                 problem = f"HTTP {response.status_code}"
+                if response.status_code not in RETRY_STATUS:
+                    break
             if attempt + 1 < self._attempts:
                 await self._sleep(1.0)
         log.warning(

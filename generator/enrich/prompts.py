@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from generator.config import Config
@@ -45,25 +46,25 @@ _ADDRESSES_A_MODEL = re.compile(
 class Prompts:
     config: Config
 
-    @property
+    @cached_property
     def target(self) -> Target:
         return Target(self.config.site.language)
 
-    @property
+    @cached_property
     def triage_version(self) -> str:
         """Changes with the wording, the topics and the target language."""
         topics = json.dumps([t.model_dump() for t in self.config.topics], ensure_ascii=False)
         digest = _hash(f"{topics}|{self.config.site.language}|{PREFILTER_ABSTRACT_CHARS}")
         return f"t{PROMPT_VERSION}-{digest[:10]}"
 
-    @property
+    @cached_property
     def detail_version(self) -> str:
         return f"d{PROMPT_VERSION}-{self.config.site.language}"
 
     def triage(self, papers: list[Paper], correction: str | None = None) -> list[Message]:
         data = [_triage_item(p) for p in papers]
         block, tag = fence(data)
-        system = TRIAGE_SYSTEM.format(tag=tag, language=self.target.name, topics=self._topic_list())
+        system = TRIAGE_SYSTEM.format(tag=tag, language=self.target.name, topics=self._topic_list)
         user = f"{len(papers)} papers:\n{block}"
         return _messages(system, user, correction)
 
@@ -84,6 +85,7 @@ class Prompts:
         system = DETAIL_SYSTEM.format(tag=tag, language=language, institutions=institutions)
         return _messages(system, f"The paper:\n{block}", correction)
 
+    @cached_property
     def _topic_list(self) -> str:
         lines = []
         for topic in self.config.topics:

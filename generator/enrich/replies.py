@@ -114,9 +114,7 @@ def _triaged(entry: dict[str, Any], paper: Paper, config: Config, target: Target
         hits[hit.topic] = hit
     # A topic outside the paper's categories is not offered to it (as in keyword triage).
     eligible = [
-        hits[t.slug]
-        for t in config.topics
-        if t.slug in hits and not set(paper.categories).isdisjoint(config.topic_categories(t))
+        hits[t.slug] for t in config.topics if t.slug in hits and config.offers(t, paper.categories)
     ]
     return Triaged(title_zh.strip(), eligible)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from generator.config import LLM
+
+_SUMMED = ("requests", "tokens_in", "tokens_out", "cache_hits")
 
 
 @dataclass
@@ -37,16 +39,14 @@ class Usage:
 
     def added_to(self, earlier: dict[str, Any], llm: LLM, model: str) -> dict[str, Any]:
         """The day's running totals in its metadata, this run's figures added."""
-        totals = {f.name: earlier.get(f.name, 0) for f in fields(self) if f.name != "estimated"}
-        for name, value in asdict(self).items():
-            if name in ("failed", "estimated"):
-                continue
-            totals[name] += value
-        totals["failed"] = self.failed  # a state, not a sum: papers failed now
-        totals["cost_usd"] = round(earlier.get("cost_usd", 0.0) + self.cost(llm), 6)
-        totals["estimated"] = bool(earlier.get("estimated")) or self.estimated
-        totals["model"] = model
-        return totals
+        totals = {name: earlier.get(name, 0) + getattr(self, name) for name in _SUMMED}
+        return {
+            **totals,
+            "failed": self.failed,  # a state, not a sum: papers failed now
+            "cost_usd": round(earlier.get("cost_usd", 0.0) + self.cost(llm), 6),
+            "estimated": bool(earlier.get("estimated")) or self.estimated,
+            "model": model,
+        }
 
 
 class Budget:
@@ -55,12 +55,10 @@ class Budget:
     def __init__(self, limit: int | None, usage: Usage) -> None:
         self.limit = limit
         self.usage = usage
-        self.reached = False
         self._in_flight = 0
 
     def reserve(self, estimate: int) -> bool:
         if self.limit is not None and self.usage.tokens + self._in_flight + estimate > self.limit:
-            self.reached = True
             return False
         self._in_flight += estimate
         return True
