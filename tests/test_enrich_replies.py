@@ -142,3 +142,25 @@ def test_a_detail_reply_in_english_is_rejected() -> None:
     reply = {**DETAIL, "abstract_zh": ABSTRACT}
     with pytest.raises(ReplyRejected, match="abstract_zh is not in Simplified Chinese"):
         read_detail(json.dumps(reply), PAPERS["2606.00001"], Target("zh"), None)
+
+
+def test_accepted_text_is_stored_clean_like_arxivs_own() -> None:
+    """Control characters would make the Atom feeds invalid XML."""
+    hit = {**GOOD_HIT, "reason": "研究MoE\x0b扩展规律。 "}
+    reading = read_triage(
+        triage_reply(entry("2606.00001", title_zh=f" {TITLE}\x07", topics=[hit])),
+        {"2606.00001": PAPERS["2606.00001"]},
+        CONFIG,
+    )
+    triaged = reading.accepted["2606.00001"]
+    assert (triaged.title_zh, triaged.topics[0].reason) == (TITLE, "研究MoE扩展规律。")
+    reply = {
+        **DETAIL,
+        "abstract_zh": DETAIL["abstract_zh"] + "\n\n  第二段\x1b。",
+        "tldr": "研究MoE语言模型的\x00扩展规律。",
+        "institutions": ["Tsinghua   University\x0c"],
+    }
+    detailed = read_detail(json.dumps(reply), PAPERS["2606.00001"], Target("zh"), SOURCES)
+    assert detailed.abstract_zh == DETAIL["abstract_zh"] + "\n第二段。"
+    assert detailed.tldr == "研究MoE语言模型的扩展规律。"
+    assert detailed.institutions == ["Tsinghua University"]

@@ -17,6 +17,7 @@ from generator.config import Config
 from generator.enrich.checks import Target, check_abstract, check_summary, check_title
 from generator.errors import ReplyRejected
 from generator.models import Paper, TopicHit
+from generator.text import one_line, paragraphs
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def _triaged(entry: dict[str, Any], paper: Paper, config: Config, target: Target
     eligible = [
         hits[t.slug] for t in config.topics if t.slug in hits and config.offers(t, paper.categories)
     ]
-    return Triaged(title_zh.strip(), eligible)
+    return Triaged(one_line(title_zh), eligible)
 
 
 def _topic_hit(raw: Any, config: Config) -> TopicHit:
@@ -135,7 +136,7 @@ def _topic_hit(raw: Any, config: Config) -> TopicHit:
     reason = _text(raw, "reason")
     if len(reason) > MAX_REASON_CHARS:
         raise ReplyRejected(f"reason of topic {slug!r} is longer than one sentence")
-    return TopicHit(topic.slug, str(sub_slug), score, reason.strip())
+    return TopicHit(topic.slug, str(sub_slug), score, one_line(reason))
 
 
 def read_detail(
@@ -156,7 +157,9 @@ def read_detail(
     if problems:
         raise ReplyRejected("; ".join(problems))
     institutions = _institutions(reply.get("institutions"), sources) if sources else None
-    return Detailed(abstract_zh.strip(), tldr.strip(), institutions)
+    # Stored like arXiv's own text: no control characters (they break the Atom
+    # feeds' XML), no blank lines, no runs of spaces.
+    return Detailed(paragraphs(abstract_zh), one_line(tldr), institutions)
 
 
 def _institutions(raw: Any, sources: str) -> list[str]:
@@ -167,7 +170,7 @@ def _institutions(raw: Any, sources: str) -> list[str]:
         raise ReplyRejected('"institutions" must be a list of strings')
     haystack = f" {_squash(sources)} "
     kept = []
-    for name in dict.fromkeys(n.strip() for n in raw[:MAX_INSTITUTIONS]):
+    for name in dict.fromkeys(one_line(n) for n in raw[:MAX_INSTITUTIONS]):
         as_written = _GLOSS.sub("", name)
         if _squash(as_written) and f" {_squash(as_written)} " in haystack:
             kept.append(name)
