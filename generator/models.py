@@ -14,8 +14,12 @@ AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
 ANNOUNCE_TYPES: tuple[AnnounceType, ...] = ("new", "cross", "replace", "replace-cross")
 
 # Step states: "done", "failed" (with a reason, retried next run), "skipped"
-# (deliberately not done, e.g. no LLM configured), "pending" (not tried yet).
+# (deliberately not done, e.g. no LLM configured), "pending" (not tried yet;
+# never stored: the record contract knows done, failed and skipped).
 StepStatus = Literal["done", "failed", "skipped", "pending"]
+# Why the LLM step was skipped. The budget's papers are shown as 待翻译.
+NO_LLM = "no LLM configured"
+BUDGET_LEFT = "daily token budget reached; `arxiv-digest enrich` continues"
 
 
 @dataclass(frozen=True)

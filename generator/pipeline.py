@@ -22,7 +22,7 @@ from generator.config import Config, load_config
 from generator.enrich import LLMSettings, enrich_papers
 from generator.enrich.firstpage import DEFAULT_HTML_URL
 from generator.errors import DigestError, EnrichError
-from generator.models import AnnounceType, Day, Paper, StepState
+from generator.models import BUDGET_LEFT, NO_LLM, AnnounceType, Day, Paper, StepState
 from generator.progress import tracker
 from generator.render import render_site
 from generator.site import build_site, site_url
@@ -36,7 +36,6 @@ from generator.topics import triage
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"arxiv-digest/{__version__} (+https://github.com/arxiv-digest)"
-NO_LLM = "no LLM configured"
 
 
 @dataclass(frozen=True)
@@ -222,7 +221,7 @@ def enrich_day(day: Day, settings: Settings, config: Config, outcome: Outcome) -
             f"{usage.failed} papers failed the LLM step and are shown untranslated; "
             "`arxiv-digest enrich` retries them."
         )
-    postponed = sum(p.llm.status == "pending" for p in todo)
+    postponed = sum(p.llm == StepState("skipped", BUDGET_LEFT) for p in todo)
     if postponed:
         outcome.warn(
             f"daily token budget ({config.llm.daily_token_budget:,}) reached: {postponed} papers "
@@ -311,7 +310,7 @@ def backfill(
 
 
 def enrich(settings: Settings, date: dt.date | None = None, *, build: bool = True) -> Outcome:
-    """Retry the LLM step for stored papers that lack it (failed, pending, skipped)."""
+    """Retry the LLM step for stored papers that lack it (failed or skipped)."""
     config = settings.config
     if settings.llm(config) is None:
         raise EnrichError(

@@ -273,7 +273,10 @@ def test_the_budget_stops_spending_and_enrich_continues(
     assert run(small_day, "enrich", "--no-build") == 0
     assert llm.requests == []
     assert "daily token budget (100) reached: 2 papers left" in capsys.readouterr().err
-    assert records(small_day)[DEEPSEEK]["llm"]["status"] == "pending"
+    assert records(small_day)[DEEPSEEK]["llm"] == {
+        "status": "skipped",  # the record contract: done, failed or skipped
+        "reason": "daily token budget reached; `arxiv-digest enrich` continues",
+    }
     assert "待翻译" in card(small_day, DEEPSEEK)
     config.write_text(text)
     assert run(small_day, "enrich", "--no-build") == 0

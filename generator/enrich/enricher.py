@@ -25,7 +25,7 @@ from generator.enrich.prompts import Message, Prompts, addresses_a_model
 from generator.enrich.replies import Detailed, Triaged, read_detail, read_triage
 from generator.enrich.usage import Budget
 from generator.errors import LLMUnavailable, ReplyRejected
-from generator.models import Paper, StepState, TopicHit
+from generator.models import BUDGET_LEFT, Paper, StepState, TopicHit
 from generator.progress import Tracker
 from generator.store import ReplyCache
 
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 TRIAGE, DETAIL = "triage", "detail"
 STAGE_NAMES = {TRIAGE: "标题与评分 triage", DETAIL: "摘要与总结 detail"}
 OUT_TOKENS_PER_TRIAGED = 160  # a title, two topic hits and their reasons
-BUDGET_REASON = "daily token budget reached; `arxiv-digest enrich` continues"
 
 
 class Enricher:
@@ -59,7 +58,7 @@ class Enricher:
         self.postponed: set[str] = set()
 
     async def enrich(self, papers: list[Paper]) -> None:
-        """Fill in the papers and set their `llm` state (done, failed or pending)."""
+        """Fill in the papers and set their `llm` state (done, failed or skipped)."""
         self.tracker.add(STAGE_NAMES[TRIAGE], len(papers))
         from_cache: list[Paper] = []
         to_ask: list[Paper] = []
@@ -74,7 +73,7 @@ class Enricher:
             if paper.id in self.failures:
                 paper.llm = StepState("failed", self.failures[paper.id])
             elif paper.id in self.postponed:
-                paper.llm = StepState("pending", BUDGET_REASON)
+                paper.llm = StepState("skipped", BUDGET_LEFT)
             else:
                 paper.llm = StepState("done")
 

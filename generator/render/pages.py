@@ -17,7 +17,7 @@ from markupsafe import Markup
 from generator.config import Config, Topic
 from generator.errors import RenderError
 from generator.files import write_atomic
-from generator.models import Day, Paper, TopicHit
+from generator.models import BUDGET_LEFT, Day, Paper, TopicHit
 from generator.render import feeds, urls
 
 ANNOUNCE_LABELS = {
@@ -129,6 +129,7 @@ class SiteRenderer:
             subtopic_names={s.slug: s.name for s in topic.subtopics},
             author_limit=AUTHOR_LIMIT,
             language=self.config.site.language,
+            budget_left=BUDGET_LEFT,
         )
         # Belt and braces: a blank line would end the raw HTML block in Markdown.
         return Markup(re.sub(r"\n\s*\n", "\n", html).strip())
