@@ -43,7 +43,7 @@ DAY = "2026-06-19"
 
 
 def environment(llm: FakeLLM) -> dict[str, str]:
-    return {**llm.env(), "DIGEST_LLM_TIMEOUT": "60"}  # the tests' 1 s is for fault tests
+    return {**llm.env(), "DIGEST_LLM_TIMEOUT": "60"}  # the digest.yml default is 120
 
 
 def day_papers() -> list[Paper]:

@@ -89,7 +89,9 @@ class FakeLLM(LoopbackServer):
             "OPENAI_API_KEY": API_KEY,
             "OPENAI_BASE_URL": self.url,
             "DIGEST_LLM_MODEL": "loopback-model",
-            "DIGEST_LLM_TIMEOUT": "1",
+            # Generous: on a loaded 2-core machine a loopback reply can take a second.
+            # Tests of the "slow" fault lower it below `slow_seconds` themselves.
+            "DIGEST_LLM_TIMEOUT": "10",
         }
 
     def stage_requests(self, stage: str) -> list[dict[str, Any]]:

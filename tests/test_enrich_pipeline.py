@@ -148,9 +148,10 @@ def test_run_publishes_every_reference_paper_and_a_second_run_costs_nothing(
 
 
 def test_with_a_fifth_of_replies_failing_the_same_pages_come_out_or_are_marked(
-    project: Path, arxiv: FixtureArxiv, llm: FakeLLM
+    project: Path, arxiv: FixtureArxiv, llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    llm.fault_rate, llm.slow_seconds = 0.2, 1.2
+    monkeypatch.setenv("DIGEST_LLM_TIMEOUT", "2")
+    llm.fault_rate, llm.slow_seconds = 0.2, 2.5
     assert run(project, "run", "--no-build") == 0
     assert {r["fault"] for r in llm.requests} >= {"429", "500", "english", "commentary"}
     stored = records(project)
@@ -210,9 +211,10 @@ def small_day(project: Path, arxiv: FixtureArxiv, llm: FakeLLM) -> Path:
 @pytest.mark.parametrize("kind", ["429", "500", "slow", *CONTENT_FAULTS])
 @pytest.mark.parametrize("stage", ["triage", "detail"])
 def test_one_bad_reply_is_retried_and_the_page_is_right(
-    small_day: Path, llm: FakeLLM, stage: str, kind: str
+    small_day: Path, llm: FakeLLM, stage: str, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    llm.slow_seconds = 1.2
+    monkeypatch.setenv("DIGEST_LLM_TIMEOUT", "1")
+    llm.slow_seconds = 1.5
     llm.faults.append(LLMFault(kind, stage=stage))
     assert run(small_day, "enrich", "--no-build") == 0
     assert [r["fault"] for r in llm.requests].count(kind) == 1
