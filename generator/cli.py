@@ -66,11 +66,13 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "build",
         help="render content/ from data/ and build site/, offline",
-        epilog="example: arxiv-digest build && python -m http.server -d site",
+        epilog="example: arxiv-digest build  # site/ is ready to publish",
     )
 
     serve = commands.add_parser(
-        "serve", help="render, then preview with live reload", epilog="example: arxiv-digest serve"
+        "serve",
+        help="build, then serve site/ as it deploys (search included)",
+        epilog="example: arxiv-digest serve --dev-addr 127.0.0.1:8001",
     )
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address:port to serve on")
 
@@ -122,7 +124,7 @@ def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> int:
     elif args.command == "build":
         pipeline.build(settings)
     elif args.command == "serve":
-        pipeline.publish(settings, settings.config, build=False, outcome=pipeline.Outcome())
+        pipeline.build(settings)
         serve_site(settings.root, args.dev_addr)
     elif args.command == "backfill":
         pipeline.backfill(

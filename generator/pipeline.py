@@ -262,11 +262,13 @@ def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome
     """Render content/ from every stored day, then build site/."""
     store = settings.store
     days = [store.read_day(date) for date in store.days()]
-    written, removed = render_site(config, days, settings.root / "content", site_url(settings.root))
-    outcome.say(f"content/: {written} files written, {removed} stale files removed")
+    rendered = render_site(config, days, settings.root / "content", site_url(settings.root))
+    outcome.say(
+        f"content/: {rendered.written} files written, {rendered.removed} stale files removed"
+    )
     if build:
-        site = build_site(settings.root)
-        outcome.say(f"site built in {site}")
+        site = build_site(settings.root, search=rendered.search, language=config.site.language)
+        outcome.say(f"site built in {site}, {len(rendered.search)} papers searchable")
 
 
 def build(settings: Settings) -> Outcome:

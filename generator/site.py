@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -12,33 +16,75 @@ import yaml
 from generator.errors import SiteError
 
 
-def build_site(root: Path, *, strict: bool = True) -> Path:
-    """Run `mkdocs build` in `root`; return the site folder."""
+def build_site(
+    root: Path,
+    *,
+    search: Mapping[str, str] | None = None,
+    language: str = "zh",
+    strict: bool = True,
+) -> Path:
+    """Run `mkdocs build` in `root`, then index `search` (render/search.py) into
+    site/pagefind/; return the site folder."""
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
     if strict:
         command.append("--strict")
     result = _mkdocs(root, command)
     if result.returncode != 0:
-        tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
-        raise SiteError(f"mkdocs build failed:\n{tail}")
-    return root / "site"
+        raise SiteError(f"mkdocs build failed:\n{_tail(result)}")
+    site = root / "site"
+    if search:
+        index_search(site, search, language)
+    return site
+
+
+def index_search(site: Path, documents: Mapping[str, str], language: str) -> None:
+    """Pagefind over the search documents; only its output is published.
+
+    One language for everything: the documents hold Chinese and English side by side,
+    and Pagefind's extended build segments Chinese words at index time.
+    """
+    with tempfile.TemporaryDirectory(prefix="digest-search-") as folder:
+        for path, html in documents.items():
+            target = Path(folder) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
+        command = [
+            sys.executable,
+            "-m",
+            "pagefind",
+            "--site",
+            folder,
+            "--output-path",
+            str(site / "pagefind"),
+            "--force-language",
+            language,
+            "--quiet",
+        ]
+        result = subprocess.run(command, text=True, capture_output=True, check=False)
+    if result.returncode != 0:
+        raise SiteError(f"search index (pagefind) failed:\n{_tail(result)}")
+
+
+def _tail(result: subprocess.CompletedProcess[str]) -> str:
+    return "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
 
 
 def serve_site(root: Path, address: str) -> None:
-    """Preview with live reload until interrupted."""
-    _mkdocs(root, [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", address], capture=False)
+    """Serve the built site/ until interrupted: exactly what deploys, search included
+    (`mkdocs serve` would rebuild without the search index)."""
+    host, _, port = address.rpartition(":")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "site"))
+    with http.server.ThreadingHTTPServer((host or "127.0.0.1", int(port)), handler) as server:
+        print(f"serving {root / 'site'} on http://{host or '127.0.0.1'}:{port}/ (Ctrl+C stops)")
+        server.serve_forever()
 
 
-def _mkdocs(
-    root: Path, command: list[str], capture: bool = True
-) -> subprocess.CompletedProcess[str]:
+def _mkdocs(root: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
     if not (root / "mkdocs.yml").is_file():
         raise SiteError(f"no mkdocs.yml in {root}")
     # Material 9.7+ prints a notice about MkDocs 2.0 on every build; we know.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        command, cwd=root, env=env, text=True, capture_output=capture, check=False
-    )
+    return subprocess.run(command, cwd=root, env=env, text=True, capture_output=True, check=False)
 
 
 class _IgnoreTags(yaml.SafeLoader):

@@ -44,7 +44,7 @@ def records(project: Path) -> dict[str, dict]:
 def card(project: Path, arxiv_id: str, topic: str = "llm") -> str:
     page = (project / "content" / "2026" / "06" / "19" / f"{topic}.md").read_text("utf-8")
     match = re.search(
-        rf'<article class="paper" id="{re.escape(arxiv_id)}".*?</article>', page, re.S
+        rf'<article class="paper[^"]*" id="{re.escape(arxiv_id)}".*?</article>', page, re.S
     )
     assert match, f"{arxiv_id} is not on the {topic} page"
     return match.group(0)
@@ -117,7 +117,7 @@ def test_run_publishes_every_reference_paper_and_a_second_run_costs_nothing(
     }
     sections = [(m.start(), m.group(1)) for m in re.finditer(r'<h2 id="([a-z-]+)">', page)]
     for arxiv_id in expected:
-        at = page.index(f'<article class="paper" id="{arxiv_id}"')
+        at = page.index(f' id="{arxiv_id}" data-date=')
         section = [slug for start, slug in sections if start < at][-1]
         assert section == slugs[REFERENCE[arxiv_id]["subtopic"]], arxiv_id
     stored = records(project)

@@ -54,7 +54,7 @@ def test_run_publishes_the_day_and_a_second_run_changes_no_byte(
         for r in stored
         if any(t["topic"] == "llm" and t["score"] >= 60 for t in r["topics"])
     ]
-    cards = re.findall(r'<article class="paper" id="([^"]+)"', page)
+    cards = re.findall(r'<article class="paper[^"]*" id="([^"]+)"', page)
     assert sorted(cards) == sorted(selected) and sum(int(s[3]) for s in sections) == len(cards)
     assert (project / "site" / "index.html").exists()
     assert (project / "site" / "feeds" / "all.xml").exists()

@@ -12,13 +12,14 @@ from typing import Any
 
 import frontmatter
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.config import Config, Topic
 from generator.errors import RenderError
 from generator.files import write_atomic
 from generator.models import BUDGET_LEFT, Day, Paper, TopicHit
-from generator.render import feeds, urls
+from generator.render import feeds, search, urls
+from generator.render.bibtex import bibtex
 
 ANNOUNCE_LABELS = {
     "new": "新提交",
@@ -32,6 +33,7 @@ BEST_ON_TOPIC_PAGE = 20
 WEEKDAY_NAMES = ["一", "二", "三", "四", "五", "六", "日"]
 # Folders render owns completely: a file there that this render did not write is stale.
 GENERATED_DIRS = re.compile(r"^(\d{4}/|topics/|feeds/)")
+CARD_TEMPLATE = "partials/paper-card.html"  # in the theme's overrides/, beside Material's partials
 
 # < > & are left to Jinja's HTML escaping: Markdown passes entities through.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
@@ -50,13 +52,28 @@ class Selected:
     hit: TopicHit
 
 
+def lines_attr(text: str) -> Markup:
+    """Escaped for an attribute, newlines as &#10; so the card stays one line per tag."""
+    return Markup(str(escape(text)).replace("\n", "&#10;"))
+
+
 class SiteRenderer:
-    def __init__(self, config: Config, days: list[Day], site_url: str | None) -> None:
+    def __init__(
+        self, config: Config, days: list[Day], site_url: str | None, *, overrides: Path
+    ) -> None:
         self.config = config
         self.days = sorted(days, key=lambda d: d.date)
         self.site_url = site_url
+        if not (overrides / CARD_TEMPLATE).is_file():
+            raise RenderError(f"the paper card is missing: {overrides / CARD_TEMPLATE}")
         self.env = jinja2.Environment(
-            loader=jinja2.PackageLoader("generator.render", "templates"),
+            # Page templates ship with the package; the card is part of the theme.
+            loader=jinja2.ChoiceLoader(
+                [
+                    jinja2.PackageLoader("generator.render", "templates"),
+                    jinja2.FileSystemLoader(overrides),
+                ]
+            ),
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -64,7 +81,8 @@ class SiteRenderer:
             undefined=jinja2.StrictUndefined,
         )
         self.env.filters["md"] = md_escape
-        self._card = self.env.get_template("paper_card.html")
+        self.env.filters["lines_attr"] = lines_attr
+        self._card = self.env.get_template(CARD_TEMPLATE)
         self.pages: dict[str, str] = {}  # path under content/ → text
         # Day pages, topic pages and feeds all ask for the same selections.
         self._selected: dict[tuple[dt.date, str], list[Selected]] = {}
@@ -108,6 +126,7 @@ class SiteRenderer:
             self.add_topic(topic)
         self.add_topics_index()
         self.add_archive()
+        self.add_favorites()
         self.pages.update(feeds.render_feeds(self, self.site_url))
         return self.pages
 
@@ -130,6 +149,7 @@ class SiteRenderer:
             author_limit=AUTHOR_LIMIT,
             language=self.config.site.language,
             budget_left=BUDGET_LEFT,
+            bibtex=bibtex(paper, date.year),
         )
         # Belt and braces: a blank line would end the raw HTML block in Markdown.
         return Markup(re.sub(r"\n\s*\n", "\n", html).strip())
@@ -170,6 +190,7 @@ class SiteRenderer:
             f"{topic.name} · {day.date}",
             body,
             description=f"{day.date} arXiv {topic.name}: {len(chosen)} 篇",
+            **self._feed_meta(topic),
         )
 
     def _link(self, from_url: str, date: dt.date | None, slug: str | None) -> dict[str, str] | None:
@@ -196,6 +217,7 @@ class SiteRenderer:
                         {"name": s.name, "count": per_sub[s.slug]} for s in topic.subtopics
                     ],
                     "best": [self._best(url, topic_url, s) for s in chosen[:BEST_ON_OVERVIEW]],
+                    "date": day.date.isoformat(),
                 }
             )
         heading = f"{self.config.site.title} · {day.date}" if url == "" else f"{day.date}"
@@ -218,6 +240,7 @@ class SiteRenderer:
             "title_zh": chosen.paper.title_zh,
             "score": chosen.hit.score,
             "href": urls.relative(from_url, topic_url) + "#" + chosen.paper.id,
+            "id": chosen.paper.id,
         }
 
     def add_topic(self, topic: Topic) -> None:
@@ -238,7 +261,11 @@ class SiteRenderer:
         body = self.env.get_template("topic.md").render(
             topic=topic, days=days, feed_href=urls.relative(url, urls.feed_url(topic.slug))
         )
-        self.add_page(url, topic.name, body, description=topic.description)
+        self.add_page(url, topic.name, body, description=topic.description, **self._feed_meta(topic))
+
+    def _feed_meta(self, topic: Topic) -> dict[str, str]:
+        """Front matter that overrides/main.html turns into <link rel="alternate">."""
+        return {"feed": urls.feed_url(topic.slug), "feed_title": f"{topic.name} (Atom)"}
 
     def add_topics_index(self) -> None:
         url = "topics/"
@@ -257,6 +284,10 @@ class SiteRenderer:
         )
         # topics/index.md, not topics.md: topics/<slug>.md live in that folder.
         self.add_page(url, "专题", body, path="topics/index.md")
+
+    def add_favorites(self) -> None:
+        body = self.env.get_template("favorites.md").render()
+        self.add_page("favorites/", "收藏", body)
 
     def add_archive(self) -> None:
         url = urls.ARCHIVE_URL
@@ -296,11 +327,30 @@ def llm_notice(day: Day) -> str | None:
     return f"{len(day.papers) - statuses['done']} 篇尚未翻译,显示英文原文"
 
 
+@dataclass
+class Rendered:
+    written: int  # files under content/ that changed
+    removed: int  # stale generated files deleted
+    search: dict[str, str]  # documents for the search index (render/search.py)
+
+
 def render_site(
-    config: Config, days: list[Day], content_dir: Path, site_url: str | None = None
-) -> tuple[int, int]:
-    """Write every page under content/; return (files written, stale files removed)."""
-    pages = SiteRenderer(config, days, site_url).render()
+    config: Config,
+    days: list[Day],
+    content_dir: Path,
+    site_url: str | None = None,
+    *,
+    overrides: Path | None = None,
+) -> Rendered:
+    """Write every page under content/ and return what search should index.
+
+    `overrides` is the theme folder holding the paper card; by default the project's,
+    beside content/.
+    """
+    renderer = SiteRenderer(
+        config, days, site_url, overrides=overrides or content_dir.parent / "overrides"
+    )
+    pages = renderer.render()
     written = sum(write_atomic(content_dir / path, text) for path, text in pages.items())
     removed = 0
     for path in sorted(content_dir.rglob("*")):
@@ -308,4 +358,4 @@ def render_site(
         if path.is_file() and GENERATED_DIRS.match(relative) and relative not in pages:
             path.unlink()
             removed += 1
-    return written, removed
+    return Rendered(written, removed, search.search_documents(renderer))

@@ -1,0 +1,66 @@
+"""What search finds: one small HTML document per listed paper, for Pagefind to index.
+
+Pagefind downloads the fragment of every result it shows, and a fragment is a whole
+indexed page: indexing the day pages would make a first query pull megabytes at
+archive scale (DESIGN.md). So search gets its own tiny documents, one per paper per
+day it is listed, holding what people search for (titles in both languages, the
+summary, authors, the id) and, as metadata, where the paper's card is. They are never
+published: `site` indexes them and keeps only Pagefind's output.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment
+
+from generator.render import urls
+
+if TYPE_CHECKING:
+    from generator.render.pages import SiteRenderer
+
+AUTHORS_SEARCHED = 10  # enough to find a paper by its known authors; long lists cost bytes
+
+_DOCUMENT = Environment(autoescape=True).from_string(
+    """<!doctype html>
+<html lang="{{ language }}"><head><meta charset="utf-8"><title>{{ p.title }}</title></head>
+<body><main data-pagefind-body>
+<span data-pagefind-meta="date:{{ date }}"></span>
+<span data-pagefind-meta="topic:{{ topic }}"></span>
+<span data-pagefind-meta="link:{{ link }}"></span>
+<h1 data-pagefind-meta="title">{{ p.title }}</h1>
+{% if p.title_zh %}<p data-pagefind-meta="title_zh">{{ p.title_zh }}</p>{% endif %}
+{% if p.tldr %}<p>{{ p.tldr }}</p>{% endif %}
+<p>{{ p.authors[:authors] | join(", ") }}</p>
+<p>arXiv:{{ p.id }}</p>
+</main></body></html>
+"""
+)
+
+
+def search_documents(renderer: SiteRenderer) -> dict[str, str]:
+    """Path (relative, under any folder) → HTML, one per paper listed on a topic page.
+
+    A paper listed under several topics is one result: it points to the topic where it
+    scored best, and names all of them.
+    """
+    documents = {}
+    for day in renderer.days:
+        listed: dict[str, list[tuple[int, str, str]]] = {}  # id → (score, slug, name)
+        for topic in renderer.config.topics:
+            for chosen in renderer.selected(day, topic):
+                hits = listed.setdefault(chosen.paper.id, [])
+                hits.append((-chosen.hit.score, topic.slug, topic.name))
+        papers = {p.id: p for p in day.papers}
+        for paper_id, hits in listed.items():
+            hits.sort()
+            best_slug = hits[0][1]
+            documents[f"{day.date:%Y/%m/%d}/{paper_id}.html"] = _DOCUMENT.render(
+                language=renderer.config.site.language,
+                p=papers[paper_id],
+                date=day.date.isoformat(),
+                topic=" · ".join(name for _, _, name in hits),
+                link=urls.topic_day_url(day.date, best_slug) + "#" + paper_id,
+                authors=AUTHORS_SEARCHED,
+            )
+    return documents

@@ -1,0 +1,397 @@
+// The reader's side of the digest: language mode, search, favorites, BibTeX, "new" marks.
+// Material's instant navigation swaps the page content without reloading, so
+// page-level work runs on every document$ emission and clicks are delegated.
+// Everything shown from a paper goes through textContent: it came from arXiv.
+(function () {
+  "use strict";
+
+  var KEYS = { lang: "digest.lang", favorites: "digest.favorites", seen: "digest.seen" };
+  var MODES = ["zh", "en", "both"];
+  var PAGE_SIZE = 10;
+  var ROOT = siteRoot();
+
+  // -- storage: private mode or a full quota must never break reading ----------
+
+  function read(key, fallback) {
+    try {
+      var raw = localStorage.getItem(key);
+      return raw === null ? fallback : JSON.parse(raw);
+    } catch (e) {
+      return fallback;
+    }
+  }
+
+  function write(key, value) {
+    try {
+      localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) { /* the page still works for this visit */ }
+  }
+
+  function siteRoot() {
+    if (window.__md_scope) return new URL(".", window.__md_scope);
+    var config = JSON.parse(document.getElementById("__config").textContent);
+    return new URL(config.base.replace(/\/?$/, "/"), location.href);
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  // -- language: 中文 / English / 双语 --------------------------------------------
+
+  function currentMode() {
+    var mode = document.documentElement.dataset.digestLang;
+    return MODES.indexOf(mode) >= 0 ? mode : "both";
+  }
+
+  function setMode(mode) {
+    if (MODES.indexOf(mode) < 0) return;
+    document.documentElement.dataset.digestLang = mode;
+    try {
+      localStorage.setItem(KEYS.lang, mode);
+    } catch (e) { /* remembered for this page only */ }
+    showMode();
+  }
+
+  function showMode() {
+    var mode = currentMode();
+    document.querySelectorAll("[data-digest-lang]").forEach(function (button) {
+      if (button.tagName !== "BUTTON") return;
+      button.setAttribute("aria-pressed", String(button.dataset.digestLang === mode));
+    });
+  }
+
+  // -- header: the language menu and the search button --------------------------
+
+  function installHeaderTools() {
+    var template = document.getElementById("digest-header-tools");
+    var header = document.querySelector(".md-header__inner");
+    if (!template || !header || header.querySelector(".digest-lang")) return;
+    var before = header.querySelector("[data-md-component=palette]") ||
+      header.querySelector(".md-header__source");
+    header.insertBefore(template.content.cloneNode(true), before);
+    showMode();
+  }
+
+  // -- search (Pagefind, loaded on first use) ----------------------------------
+
+  var search = { pagefind: null, results: [], shown: 0, query: "", dialog: null };
+
+  function loadPagefind() {
+    if (!search.pagefind) {
+      var url = new URL("pagefind/pagefind.js", ROOT).href;
+      search.pagefind = import(url).then(function (pagefind) {
+        return pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 24 }).then(function () {
+          pagefind.init();
+          return pagefind;
+        });
+      });
+    }
+    return search.pagefind;
+  }
+
+  function openSearch() {
+    var dialog = search.dialog;
+    if (!dialog || dialog.open) return;
+    dialog.showModal();
+    var input = dialog.querySelector("input");
+    input.focus();
+    input.select();
+    loadPagefind().catch(function () {
+      status("搜索索引不可用:运行 arxiv-digest build 生成 site/pagefind/。");
+    });
+  }
+
+  function status(text) {
+    search.dialog.querySelector(".digest-search__status").textContent = text;
+  }
+
+  function runSearch(query) {
+    search.query = query;
+    var list = search.dialog.querySelector(".digest-search__results");
+    if (!query.trim()) {
+      list.replaceChildren();
+      status("");
+      search.dialog.querySelector(".digest-search__more").hidden = true;
+      return;
+    }
+    loadPagefind().then(function (pagefind) {
+      return pagefind.debouncedSearch(query, {}, 200);
+    }).then(function (found) {
+      if (found === null || query !== search.query) return; // a newer query superseded it
+      search.results = found.results;
+      search.shown = 0;
+      list.replaceChildren();
+      status(found.results.length ? "找到 " + found.results.length + " 篇" : "没有找到");
+      return showMore();
+    }).catch(function () {
+      status("搜索索引不可用:运行 arxiv-digest build 生成 site/pagefind/。");
+    });
+  }
+
+  function showMore() {
+    var page = search.results.slice(search.shown, search.shown + PAGE_SIZE);
+    search.shown += page.length;
+    search.dialog.querySelector(".digest-search__more").hidden =
+      search.shown >= search.results.length;
+    var query = search.query;
+    return Promise.all(page.map(function (result) { return result.data(); }))
+      .then(function (items) {
+        if (query !== search.query) return;
+        var list = search.dialog.querySelector(".digest-search__results");
+        items.forEach(function (item) { list.appendChild(resultItem(item)); });
+      });
+  }
+
+  function resultItem(item) {
+    var meta = item.meta || {};
+    var li = el("li", "digest-result");
+    var link = el("a", "digest-result__link");
+    link.href = new URL(meta.link || item.url, ROOT).href;
+    if (meta.title_zh) link.appendChild(el("span", "digest-result__title-zh l-zh", meta.title_zh));
+    link.appendChild(el("span", "digest-result__title" + (meta.title_zh ? " l-en" : ""), meta.title));
+    li.appendChild(link);
+    li.appendChild(el("p", "digest-result__meta", [meta.date, meta.topic].filter(Boolean).join(" · ")));
+    li.appendChild(excerpt(item.excerpt || ""));
+    return li;
+  }
+
+  // Pagefind's excerpt is HTML with <mark>; keep the marks, turn everything else to text.
+  function excerpt(html) {
+    var out = el("p", "digest-result__excerpt");
+    var parsed = new DOMParser().parseFromString("<body>" + html, "text/html");
+    parsed.body.childNodes.forEach(function (node) {
+      if (node.nodeName === "MARK") out.appendChild(el("mark", "", node.textContent));
+      else out.appendChild(document.createTextNode(node.textContent));
+    });
+    return out;
+  }
+
+  function isTyping(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+
+  function onKey(event) {
+    var shortcut = (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey) ||
+      ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k");
+    if (shortcut && !isTyping(event.target) && search.dialog && !search.dialog.open) {
+      event.preventDefault();
+      event.stopPropagation(); // Material's own search shortcut would open nothing
+      openSearch();
+    } else if (event.key === "Enter" && search.dialog && search.dialog.open &&
+               event.target.classList.contains("digest-search__input")) {
+      event.preventDefault();
+      var first = search.dialog.querySelector(".digest-result__link");
+      if (first) first.click();
+    }
+  }
+
+  function installSearch() {
+    search.dialog = document.querySelector("dialog.digest-search");
+    if (!search.dialog) return;
+    var input = search.dialog.querySelector("input");
+    input.addEventListener("input", function () { runSearch(input.value); });
+    search.dialog.querySelector(".digest-search__more").addEventListener("click", showMore);
+    search.dialog.addEventListener("click", function (event) {
+      if (event.target === search.dialog) search.dialog.close(); // the backdrop
+      else if (event.target.closest(".digest-result__link")) search.dialog.close();
+    });
+    window.addEventListener("keydown", onKey, true);
+  }
+
+  // -- clipboard ---------------------------------------------------------------
+
+  function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    var area = el("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    var ok = document.execCommand("copy");
+    area.remove();
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+
+  function flash(button, text) {
+    var before = button.dataset.label || button.textContent;
+    button.dataset.label = before;
+    button.textContent = text;
+    setTimeout(function () { button.textContent = before; }, 1500);
+  }
+
+  // -- favorites -------------------------------------------------------------
+
+  function favorites() {
+    var list = read(KEYS.favorites, []);
+    return Array.isArray(list) ? list.filter(function (f) { return f && typeof f.id === "string"; }) : [];
+  }
+
+  function paperOf(card) {
+    var zh = card.querySelector(".paper-title-zh");
+    var page = location.pathname.indexOf(ROOT.pathname) === 0
+      ? location.pathname.slice(ROOT.pathname.length) : location.pathname;
+    return {
+      id: card.id,
+      title: card.querySelector(".paper-title").textContent.trim(),
+      title_zh: zh ? zh.textContent.trim() : null,
+      date: card.dataset.date,
+      link: page + "#" + card.id,
+      bibtex: card.querySelector(".paper-bibtex").dataset.bibtex,
+    };
+  }
+
+  function toggleFavorite(card) {
+    var list = favorites();
+    var at = list.findIndex(function (f) { return f.id === card.id; });
+    if (at >= 0) list.splice(at, 1);
+    else list.unshift(paperOf(card));
+    write(KEYS.favorites, list);
+    showStars();
+  }
+
+  function showStars() {
+    var ids = new Set(favorites().map(function (f) { return f.id; }));
+    document.querySelectorAll("article.paper").forEach(function (card) {
+      var star = card.querySelector(".paper-star");
+      var on = ids.has(card.id);
+      star.setAttribute("aria-pressed", String(on));
+      star.textContent = on ? "★" : "☆";
+      star.title = on ? "取消收藏" : "收藏";
+    });
+  }
+
+  function allBibtex() {
+    return favorites().map(function (f) { return f.bibtex; }).filter(Boolean).join("\n\n") + "\n";
+  }
+
+  function showFavoritesPage() {
+    var box = document.getElementById("digest-favorites");
+    if (!box) return;
+    var list = favorites();
+    var ol = box.querySelector(".favorites-list");
+    ol.replaceChildren();
+    box.querySelector(".favorites-actions").hidden = list.length === 0;
+    list.forEach(function (f) {
+      var li = el("li", "favorite");
+      li.dataset.id = f.id;
+      var link = el("a", "favorite__link");
+      link.href = new URL(f.link, ROOT).href;
+      if (f.title_zh) link.appendChild(el("span", "l-zh favorite__title-zh", f.title_zh));
+      link.appendChild(el("span", "favorite__title" + (f.title_zh ? " l-en" : ""), f.title));
+      li.appendChild(link);
+      li.appendChild(el("span", "favorite__meta", "arXiv:" + f.id + " · " + (f.date || "")));
+      var remove = el("button", "favorite__remove", "移除");
+      remove.type = "button";
+      remove.dataset.action = "remove";
+      li.appendChild(remove);
+      ol.appendChild(li);
+    });
+  }
+
+  function onFavoritesAction(button) {
+    var action = button.dataset.action;
+    if (action === "copy-bibtex") {
+      copy(allBibtex()).then(function () { flash(button, "已复制"); });
+    } else if (action === "download-bibtex") {
+      var link = el("a");
+      link.href = URL.createObjectURL(new Blob([allBibtex()], { type: "application/x-bibtex" }));
+      link.download = "favorites.bib";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    } else if (action === "clear") {
+      if (confirm("清空全部收藏?")) write(KEYS.favorites, []);
+    } else if (action === "remove") {
+      var id = button.closest("li").dataset.id;
+      write(KEYS.favorites, favorites().filter(function (f) { return f.id !== id; }));
+    }
+    showFavoritesPage();
+  }
+
+  // -- "new since your last visit" ---------------------------------------------
+
+  // The newest day this reader had seen before this visit: fixed for the whole
+  // visit (sessionStorage), so marks do not vanish when coming back to a page.
+  function seenBefore() {
+    try {
+      var baseline = sessionStorage.getItem(KEYS.seen);
+      if (baseline === null) {
+        baseline = read(KEYS.seen, "");
+        sessionStorage.setItem(KEYS.seen, baseline);
+      }
+      return baseline;
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function markNew() {
+    var baseline = seenBefore();
+    var newest = read(KEYS.seen, "");
+    document.querySelectorAll(".md-content [data-date]").forEach(function (item) {
+      var date = item.dataset.date;
+      item.classList.toggle("is-new", baseline !== "" && date > baseline);
+      if (date > newest) newest = date;
+    });
+    write(KEYS.seen, newest);
+  }
+
+  // -- feeds: instant navigation keeps the first page's <head>, so follow the page
+
+  function syncFeedLink() {
+    var current = document.querySelector("link[data-digest-feed]");
+    var source = document.querySelector(".md-content a.feed-link");
+    if (!source) {
+      if (current) current.remove();
+      return;
+    }
+    if (!current) {
+      current = el("link");
+      current.rel = "alternate";
+      current.type = "application/atom+xml";
+      current.setAttribute("data-digest-feed", "");
+      document.head.appendChild(current);
+    }
+    current.href = source.href;
+    current.title = source.dataset.feedTitle || source.textContent;
+  }
+
+  // -- wiring ------------------------------------------------------------------
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("button");
+    if (!target) return;
+    if (target.matches("[data-digest-lang]")) {
+      setMode(target.dataset.digestLang);
+      target.blur();
+    } else if (target.matches(".digest-search-open")) {
+      openSearch();
+    } else if (target.matches(".paper-star")) {
+      toggleFavorite(target.closest("article.paper"));
+    } else if (target.matches(".paper-bibtex")) {
+      copy(target.dataset.bibtex).then(
+        function () { flash(target, "已复制"); },
+        function () { flash(target, "复制失败"); }
+      );
+    } else if (target.closest("#digest-favorites") && target.dataset.action) {
+      onFavoritesAction(target);
+    }
+  });
+
+  function onPage() {
+    showStars();
+    showFavoritesPage();
+    markNew();
+    syncFeedLink();
+  }
+
+  installHeaderTools();
+  installSearch();
+  if (typeof document$ !== "undefined") document$.subscribe(onPage);
+  else onPage();
+})();

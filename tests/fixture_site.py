@@ -1,0 +1,103 @@
+"""The fixture site: two real days (2026-06-18 and -19) run end to end through the
+loopback arXiv and LLM, plus one hostile paper, rendered and built with search.
+
+Browser tests read it; `python tests/fixture_site.py DIR` builds one to look at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from arxiv_server import FixtureArxiv
+from llm_server import FakeLLM
+
+from generator.cli import main
+from generator.models import Paper, StepState, TopicHit
+from generator.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+DAYS = ("2026-06-18", "2026-06-19")
+HOSTILE_ID = "2606.99999"
+HOSTILE_TITLE = 'Robust <img src=x onerror=alert(1)> attention <script>alert("t")</script>'
+HOSTILE_ABSTRACT = (
+    'We study <script>alert("a")</script> and <img src=x onerror=alert(2)> in prompts; '
+    "a </textarea><b>bold</b> & ampersand, $x^2$ math."
+)
+
+
+def copy_project(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("digest.yml", "mkdocs.yml"):
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "overrides", root / "overrides", dirs_exist_ok=True)
+    config = root / "digest.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "requests_per_minute: 300", "requests_per_minute: 60000"
+        ),
+        encoding="utf-8",
+    )
+    return root
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def hostile_paper() -> Paper:
+    paper = Paper(
+        id=HOSTILE_ID,
+        version=1,
+        title=HOSTILE_TITLE,
+        authors=["Eve <b>Mallory</b>", "Bob & Alice"],
+        abstract=HOSTILE_ABSTRACT,
+        categories=["cs.CL"],
+        primary_category="cs.CL",
+        announce_type="new",
+        title_zh='稳健注意力 <img src=x onerror=alert(3)> <script>alert("z")</script>',
+        abstract_zh='我们研究提示中的 <script>alert("b")</script> 与 <img src=x onerror=alert(4)>。',
+        tldr="一个带有 <script> 标签的标题。",
+    )
+    paper.topics = [TopicHit("llm", "other", 99, "<b>理由</b> & 测试")]
+    paper.api = StepState("done")
+    paper.llm = StepState("done")
+    return paper
+
+
+def build_fixture_site(root: Path) -> Path:
+    """A project in `root` with the two fixture days published; returns site/."""
+    copy_project(root)
+    with FakeLLM() as llm:
+        for day in DAYS:
+            with FixtureArxiv(download=day) as arxiv, environment({**arxiv.env(), **llm.env()}):
+                if main(["--root", str(root), "run", "--no-build"]) != 0:
+                    raise RuntimeError(f"the fixture run of {day} failed")
+    store = Store(root / "data")
+    last = store.read_day(dt.date.fromisoformat(DAYS[-1]))
+    last.papers = sorted([*last.papers, hostile_paper()], key=lambda p: p.id)
+    store.write_day(last)
+    if main(["--root", str(root), "build"]) != 0:
+        raise RuntimeError("the fixture build failed")
+    return root / "site"
+
+
+if __name__ == "__main__":
+    print(build_fixture_site(Path(sys.argv[1]).resolve()))
