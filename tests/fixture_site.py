@@ -73,7 +73,7 @@ def hostile_paper() -> Paper:
         primary_category="cs.CL",
         announce_type="new",
         title_zh='稳健注意力 <img src=x onerror=alert(3)> <script>alert("z")</script>',
-        abstract_zh='我们研究提示中的 <script>alert("b")</script> 与 <img src=x onerror=alert(4)>。',
+        abstract_zh='我们研究 <script>alert("b")</script> 与 <img src=x onerror=alert(4)>。',
         tldr="一个带有 <script> 标签的标题。",
     )
     paper.topics = [TopicHit("llm", "other", 99, "<b>理由</b> & 测试")]

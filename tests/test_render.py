@@ -16,11 +16,13 @@ from generator.config import load_config
 from generator.models import Day, Paper, StepState, TopicHit
 from generator.render import render_site
 from generator.render.pages import SiteRenderer
+from generator.render.search import search_documents
 from generator.site import build_site
 from generator.sources.rss import parse_feed
 from generator.topics import triage
 
 GOLDEN = Path(__file__).parent / "golden" / "llm-2026-06-19.md"
+THEME = REPO / "overrides"
 DAY = dt.date(2026, 6, 19)
 HOSTILE_TITLE = "<script>alert(1)</script> {{ x }} *a* | b <img src=x onerror=alert(1)>"
 
@@ -52,7 +54,9 @@ def sample_day() -> Day:
 
 def test_topic_page_matches_the_golden_file() -> None:
     config = load_config(REPO / "digest.yml")
-    pages = SiteRenderer(config, [sample_day()], "https://example.org/digest/").render()
+    pages = SiteRenderer(
+        config, [sample_day()], "https://example.org/digest/", overrides=THEME
+    ).render()
     page = pages["2026/06/19/llm.md"]
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(page, encoding="utf-8")
@@ -90,11 +94,41 @@ def test_hostile_text_is_escaped_everywhere_and_the_strict_build_passes(project:
     feed = feedparser.parse((site / "feeds" / "llm.xml").read_bytes())
     assert not feed.bozo
     assert any(e.title.startswith("<script>alert(1)</script>") for e in feed.entries)
+    # Feed autodiscovery: every page names the whole feed, a topic page its own too.
+    feeds = re.findall(
+        r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"', html
+    )
+    assert feeds == ["../../../../feeds/all.xml", "../../../../feeds/llm.xml"]
+    assert (site / "favorites" / "index.html").is_file()
+
+
+def test_search_documents_point_at_the_card_and_escape_everything() -> None:
+    config = load_config(REPO / "digest.yml")
+    renderer = SiteRenderer(config, [sample_day()], None, overrides=THEME)
+    renderer.render()
+    documents = search_documents(renderer)
+    listed = {s.paper.id for t in config.topics for s in renderer.selected(sample_day(), t)}
+    assert {path.split("/")[-1].removesuffix(".html") for path in documents} == listed
+    hostile = documents["2026/06/19/2606.99999.html"]
+    assert 'data-pagefind-meta="link:2026/06/19/llm/#2606.99999"' in hostile
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile
+    assert "<script>" not in hostile and "<img" not in hostile
+
+
+def test_the_built_site_has_a_search_index(project: Path) -> None:
+    config = load_config(project / "digest.yml")
+    rendered = render_site(config, [sample_day()], project / "content", None)
+    site = build_site(project, search=rendered.search, language="zh")
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert list((site / "pagefind" / "fragment").iterdir())
+    assert not (site / "search").exists()  # Material's whole-site index stays off
 
 
 def test_feeds_are_valid_atom(project: Path) -> None:
     config = load_config(project / "digest.yml")
-    pages = SiteRenderer(config, [sample_day()], "https://example.org/digest/").render()
+    pages = SiteRenderer(
+        config, [sample_day()], "https://example.org/digest/", overrides=THEME
+    ).render()
     atom = "{http://www.w3.org/2005/Atom}"
     for path in ("feeds/all.xml", "feeds/llm.xml"):
         root = ET.fromstring(pages[path])
@@ -112,12 +146,26 @@ def test_feeds_are_valid_atom(project: Path) -> None:
             assert link.get("href", "").startswith("https://example.org/digest/2026/06/19/")
         parsed = feedparser.parse(pages[path].encode())
         assert not parsed.bozo and parsed.version == "atom10"
+        # What the W3C validator checks that we can check offline.
+        self_link = root.find(f"{atom}link[@rel='self']")
+        assert self_link is not None
+        assert self_link.get("href") == f"https://example.org/digest/{path}"
+        ids = [e.findtext(f"{atom}id") for e in entries]
+        assert len(ids) == len(set(ids)), "entry ids must be unique"
+        assert all(i and re.match(r"^(https?|urn):", i) for i in ids)
+        stamps = [root.findtext(f"{atom}updated")] + [e.findtext(f"{atom}updated") for e in entries]
+        for stamp in stamps:
+            assert stamp and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp)
+        for link in root.iter(f"{atom}link"):
+            assert re.match(r"^https?://", link.get("href", "")), link.get("href")
+        assert all((e.findtext(f"{atom}title") or "").strip() for e in entries)
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", pages[path])
 
 
 @pytest.mark.parametrize("url", ["", "2026/06/19/", "archive/", "topics/llm/"])
 def test_every_page_kind_is_rendered(url: str) -> None:
     config = load_config(REPO / "digest.yml")
-    pages = SiteRenderer(config, [sample_day()], None).render()
+    pages = SiteRenderer(config, [sample_day()], None, overrides=THEME).render()
     from generator.render.urls import source_path
 
     assert source_path(url) in pages

@@ -9,7 +9,8 @@ from generator.models import Paper
 
 # Characters that end a LaTeX run or start a comment when unescaped in a field.
 _UNSAFE = re.compile(r"(?<!\\)([&%#])")
-_STOP_WORDS = {"a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "towards", "via"}
+_BRACE_NAMES = {"{": "\\textbraceleft{}", "}": "\\textbraceright{}"}
+_STOP_WORDS = {"a", "an", "the", "on", "of", "for", "from", "in", "to", "and", "with", "towards"}
 
 
 def bibtex(paper: Paper, year: int) -> str:
@@ -18,10 +19,10 @@ def bibtex(paper: Paper, year: int) -> str:
         ("title", paper.title),
         ("author", " and ".join(_author(name) for name in paper.authors)),
         ("year", str(_year_from_id(paper.id) or year)),
-        ("eprint", paper.versioned_id),
+        ("eprint", paper.id),  # a citation names the paper; arXiv serves its latest version
         ("archivePrefix", "arXiv"),
         ("primaryClass", paper.primary_category or (paper.categories or [""])[0]),
-        ("url", f"https://arxiv.org/abs/{paper.versioned_id}"),
+        ("url", f"https://arxiv.org/abs/{paper.id}"),
     ]
     if paper.doi:
         fields.append(("doi", paper.doi))
@@ -34,8 +35,8 @@ def bibtex(paper: Paper, year: int) -> str:
 def citation_key(paper: Paper, year: int) -> str:
     """`surname2026word`, ASCII only, as arXiv and Google Scholar make them."""
     surname = _ascii(paper.authors[0].split()[-1]) if paper.authors else ""
-    words = [_ascii(w).lower() for w in paper.title.split()]
-    word = next((w for w in words if w and w not in _STOP_WORDS), "")
+    words = re.findall(r"[a-z0-9]+", _fold(paper.title).lower())
+    word = next((w for w in words if w not in _STOP_WORDS), "")
     key = f"{surname.lower()}{_year_from_id(paper.id) or year}{word}"
     return key if surname else f"arxiv{paper.id.replace('.', '').replace('/', '')}"
 
@@ -44,9 +45,8 @@ def _value(text: str) -> str:
     """A field value that BibTeX and LaTeX both accept: braces balanced, &%# escaped."""
     text = " ".join(text.split())
     if not _balanced(text):
-        text = text.replace("{", "\\{").replace("}", "\\}")
-        if not _balanced(text):  # a stray backslash before a brace: drop the braces
-            text = text.replace("\\{", "(").replace("\\}", ")")
+        # BibTeX counts every brace, escaped or not; LaTeX's names for them have none.
+        text = re.sub(r"\\?([{}])", lambda m: _BRACE_NAMES[m.group(1)], text)
     return _UNSAFE.sub(r"\\\1", text)
 
 
@@ -57,18 +57,19 @@ def _author(name: str) -> str:
 
 def _balanced(text: str) -> bool:
     depth = 0
-    for index, char in enumerate(text):
-        if index and text[index - 1] == "\\":
-            continue
+    for char in text:
         depth += {"{": 1, "}": -1}.get(char, 0)
         if depth < 0:
             return False
     return depth == 0
 
 
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]", "", folded)
+    return re.sub(r"[^A-Za-z0-9]", "", _fold(text))
 
 
 def _year_from_id(arxiv_id: str) -> int | None:

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_DAYS = 5  # a reader polling daily never misses a day; the file stays small
 AUTHORS_IN_FEED = 10
+EMPTY_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+)
 
 
 def render_feeds(renderer: SiteRenderer, site_url: str | None) -> dict[str, str]:
@@ -35,6 +39,9 @@ def render_feeds(renderer: SiteRenderer, site_url: str | None) -> dict[str, str]
                     seen.add(chosen.paper.id)
                     everything.append((day, chosen, topic.slug))
     feeds[urls.feed_url(None)] = _feed(renderer, None, "全部专题", everything, days, site_url)
+    # Material reads every <link rel="alternate"> as a language version of the site and
+    # fetches sitemap.xml beside it; an empty one there spares each reader a 404.
+    feeds["feeds/sitemap.xml"] = EMPTY_SITEMAP
     return feeds
 
 

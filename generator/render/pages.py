@@ -261,7 +261,9 @@ class SiteRenderer:
         body = self.env.get_template("topic.md").render(
             topic=topic, days=days, feed_href=urls.relative(url, urls.feed_url(topic.slug))
         )
-        self.add_page(url, topic.name, body, description=topic.description, **self._feed_meta(topic))
+        self.add_page(
+            url, topic.name, body, description=topic.description, **self._feed_meta(topic)
+        )
 
     def _feed_meta(self, topic: Topic) -> dict[str, str]:
         """Front matter that overrides/main.html turns into <link rel="alternate">."""
