@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -33,10 +34,15 @@ HOSTILE_ABSTRACT = (
 )
 
 
-def copy_project(root: Path) -> Path:
+def copy_project(root: Path, site_url: str | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for name in ("digest.yml", "mkdocs.yml"):
         shutil.copy(REPO / name, root / name)
+    if site_url:  # Material's instant navigation only follows links under site_url
+        mkdocs = root / "mkdocs.yml"
+        text = mkdocs.read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^site_url: .*$", f"site_url: {site_url}", text)
+        mkdocs.write_text(text, encoding="utf-8")
     shutil.copytree(REPO / "overrides", root / "overrides", dirs_exist_ok=True)
     config = root / "digest.yml"
     config.write_text(
@@ -82,9 +88,9 @@ def hostile_paper() -> Paper:
     return paper
 
 
-def build_fixture_site(root: Path) -> Path:
+def build_fixture_site(root: Path, site_url: str | None = None) -> Path:
     """A project in `root` with the two fixture days published; returns site/."""
-    copy_project(root)
+    copy_project(root, site_url)
     with FakeLLM() as llm:
         for day in DAYS:
             with FixtureArxiv(download=day) as arxiv, environment({**arxiv.env(), **llm.env()}):

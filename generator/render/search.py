@@ -4,7 +4,7 @@ Pagefind downloads the fragment of every result it shows, and a fragment is a wh
 indexed page: indexing the day pages would make a first query pull megabytes at
 archive scale (DESIGN.md). So search gets its own tiny documents, one per paper per
 day it is listed, holding what people search for (titles in both languages, the
-summary, authors, the id) and, as metadata, where the paper's card is. They are never
+summary, authors, the id, the topic and sub-topic names) and, as metadata, where the paper's card is. They are never
 published: `site` indexes them and keeps only Pagefind's output.
 """
 
@@ -33,6 +33,7 @@ _DOCUMENT = Environment(autoescape=True).from_string(
 {% if p.tldr %}<p>{{ p.tldr }}</p>{% endif %}
 <p>{{ p.authors[:authors] | join(", ") }}</p>
 <p>arXiv:{{ p.id }}</p>
+<p>{{ sections | join(" · ") }}</p>
 </main></body></html>
 """
 )
@@ -46,11 +47,14 @@ def search_documents(renderer: SiteRenderer) -> dict[str, str]:
     """
     documents = {}
     for day in renderer.days:
-        listed: dict[str, list[tuple[int, str, str]]] = {}  # id → (score, slug, name)
+        # id → (-score, topic slug, topic name, sub-topic name), best first once sorted
+        listed: dict[str, list[tuple[int, str, str, str]]] = {}
         for topic in renderer.config.topics:
+            subtopics = {sub.slug: sub.name for sub in topic.subtopics}
             for chosen in renderer.selected(day, topic):
                 hits = listed.setdefault(chosen.paper.id, [])
-                hits.append((-chosen.hit.score, topic.slug, topic.name))
+                subtopic = subtopics.get(chosen.hit.subtopic, "")
+                hits.append((-chosen.hit.score, topic.slug, topic.name, subtopic))
         papers = {p.id: p for p in day.papers}
         for paper_id, hits in listed.items():
             hits.sort()
@@ -59,7 +63,8 @@ def search_documents(renderer: SiteRenderer) -> dict[str, str]:
                 language=renderer.config.site.language,
                 p=papers[paper_id],
                 date=day.date.isoformat(),
-                topic=" · ".join(name for _, _, name in hits),
+                topic=" · ".join(name for _, _, name, _ in hits),
+                sections=[f"{name} {subtopic}" for _, _, name, subtopic in hits],
                 link=urls.topic_day_url(day.date, best_slug) + "#" + paper_id,
                 authors=AUTHORS_SEARCHED,
             )

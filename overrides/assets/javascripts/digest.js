@@ -119,7 +119,7 @@
       return;
     }
     loadPagefind().then(function (pagefind) {
-      return pagefind.debouncedSearch(query, {}, 200);
+      return pagefind.debouncedSearch(segmented(query), {}, 200);
     }).then(function (found) {
       if (found === null || query !== search.query) return; // a newer query superseded it
       search.results = found.results;
@@ -130,6 +130,20 @@
     }).catch(function () {
       status("搜索索引不可用:运行 arxiv-digest build 生成 site/pagefind/。");
     });
+  }
+
+  // Pagefind splits Chinese into words when indexing but not in the browser, so a
+  // query like 越狱攻击 would look for one long word. The browser's own segmenter
+  // splits it into the words the index holds (越狱 攻击); other text passes as typed.
+  var segmenter = window.Intl && Intl.Segmenter ? new Intl.Segmenter("zh", { granularity: "word" }) : null;
+
+  function segmented(query) {
+    if (!segmenter) return query;
+    return query.replace(/[\u3400-\u9fff\uf900-\ufaff]+/g, function (run) {
+      var words = [];
+      for (var part of segmenter.segment(run)) if (part.isWordLike) words.push(part.segment);
+      return " " + words.join(" ") + " ";
+    }).trim();
   }
 
   function showMore() {
@@ -341,26 +355,6 @@
     write(KEYS.seen, newest);
   }
 
-  // -- feeds: instant navigation keeps the first page's <head>, so follow the page
-
-  function syncFeedLink() {
-    var current = document.querySelector("link[data-digest-feed]");
-    var source = document.querySelector(".md-content a.feed-link");
-    if (!source) {
-      if (current) current.remove();
-      return;
-    }
-    if (!current) {
-      current = el("link");
-      current.rel = "alternate";
-      current.type = "application/atom+xml";
-      current.setAttribute("data-digest-feed", "");
-      document.head.appendChild(current);
-    }
-    current.href = source.href;
-    current.title = source.dataset.feedTitle || source.textContent;
-  }
-
   // -- wiring ------------------------------------------------------------------
 
   document.addEventListener("click", function (event) {
@@ -387,7 +381,6 @@
     showStars();
     showFavoritesPage();
     markNew();
-    syncFeedLink();
   }
 
   installHeaderTools();
