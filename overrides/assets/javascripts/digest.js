@@ -195,6 +195,11 @@
       event.preventDefault();
       event.stopPropagation(); // Material's own search shortcut would open nothing
       openSearch();
+    } else if (event.key === "Escape" && search.dialog && search.dialog.open) {
+      // Chromium's first Escape in a filled search box only clears it: close at once.
+      event.preventDefault();
+      event.stopPropagation();
+      search.dialog.close();
     } else if (event.key === "Enter" && search.dialog && search.dialog.open &&
                event.target.classList.contains("digest-search__input")) {
       event.preventDefault();

@@ -1,0 +1,389 @@
+"""The built fixture site in a real browser: Playwright driving Debian's Chromium.
+
+The site is served under /arxiv-digest/, as a fork's GitHub Pages site is, with
+site_url pointing there so Material's instant navigation is live. Screenshots of a
+topic page go to test-output/screenshots/ (or $DIGEST_TEST_OUTPUT/screenshots/).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import bibtexparser
+import pytest
+from bibtexparser.bparser import BibTexParser
+from conftest import REPO
+from fixture_site import HOSTILE_ID, build_fixture_site
+from loopback import LoopbackServer
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PREFIX = "/arxiv-digest/"
+JAILBREAK = "2604.23130"  # the reference paper of 2026-06-18, 大模型对齐与安全
+JAILBREAK_ZH = "从概念对齐的Token到脆弱特征:越狱的机制定位"
+SAFETY_PAGE = "2026/06/18/llm-safety/"
+LLM_PAGE = "2026/06/19/llm/"
+SCREENSHOTS = Path(os.environ.get("DIGEST_TEST_OUTPUT", REPO / "test-output")) / "screenshots"
+
+
+class StaticSite(LoopbackServer):
+    """site/ under PREFIX; anything else is a 404, as on GitHub Pages."""
+
+    def __init__(self, folder: Path) -> None:
+        class Handler(SimpleHTTPRequestHandler):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, directory=str(folder), **kwargs)
+
+            def translate_path(self, path: str) -> str:
+                if not path.startswith(PREFIX):
+                    return str(folder / "__outside_the_site__")
+                return super().translate_path("/" + path[len(PREFIX) :])
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        super().__init__(Handler)
+
+
+@dataclass
+class Tab:
+    """A page and what happened on it that no reader should see."""
+
+    page: Page
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    hosts: set[str] = field(default_factory=set)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(path)
+        self.page.wait_for_load_state("networkidle")
+
+    def clean(self) -> None:
+        assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
+        assert self.errors == [], f"script errors: {self.errors}"
+        assert self.failed == [], f"failed requests: {self.failed}"
+        assert self.hosts <= {"127.0.0.1"}, f"requests left the site: {self.hosts}"
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("browser") / "project"
+    with StaticSite(root / "site") as server:
+        url = server.origin + PREFIX
+        build_fixture_site(root, site_url=url)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(site_url: str) -> Iterator[Browser]:
+    # After site_url: the build runs asyncio, which cannot start inside Playwright's loop.
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, site_url: str) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        base_url=site_url,
+        viewport={"width": 1280, "height": 900},
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    yield context
+    context.close()
+
+
+def open_tab(context: BrowserContext) -> Tab:
+    tab = Tab(context.new_page())
+    tab.page.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.page.on("requestfailed", lambda request: tab.failed.append(request.url))
+    tab.page.on(
+        "response",
+        lambda response: response.status >= 400 and tab.failed.append(f"{response.status} {response.url}"),
+    )
+    tab.page.on("request", lambda request: tab.hosts.add(urlsplit(request.url).hostname or ""))
+    return tab
+
+
+@pytest.fixture
+def tab(context: BrowserContext) -> Tab:
+    return open_tab(context)
+
+
+def parse_bibtex(text: str) -> list[dict[str, str]]:
+    parser = BibTexParser(common_strings=False)
+    parser.ignore_nonstandard_types = False
+    return list(bibtexparser.loads(text, parser=parser).entries)
+
+
+def card(page: Page, arxiv_id: str) -> Any:
+    return page.locator(f'article.paper[id="{arxiv_id}"]')
+
+
+def set_language(page: Page, mode: str) -> None:
+    page.locator(".digest-lang .md-header__button").click()
+    page.locator(f'button[data-digest-lang="{mode}"]').click()
+
+
+# -- search ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "opener"), [("越狱", "/"), ("jailbreak", "Control+k")])
+def test_search_finds_the_reference_paper_in_chinese_and_english(
+    tab: Tab, query: str, opener: str
+) -> None:
+    tab.goto("")
+    tab.page.keyboard.press(opener)  # the keyboard shortcut opens the header search
+    dialog = tab.page.locator("dialog.digest-search")
+    expect(dialog).to_be_visible()
+    tab.page.locator(".digest-search__input").fill(query)
+    result = tab.page.locator(".digest-result", has=tab.page.locator(f'a[href$="#{JAILBREAK}"]'))
+    expect(result).to_have_count(1)
+    text = result.inner_text()
+    assert JAILBREAK_ZH in text
+    assert "Mechanistic Localization of Jailbreaks" in text
+    assert "2026-06-18" in text and "大模型对齐与安全" in text
+    result.locator("a").click()  # to the card itself, by its permalink anchor
+    tab.page.wait_for_url(f"**/{SAFETY_PAGE}#{JAILBREAK}")
+    expect(dialog).to_be_hidden()
+    expect(card(tab.page, JAILBREAK)).to_be_in_viewport()
+    tab.clean()
+
+
+def test_the_header_button_opens_search_and_a_segmented_chinese_query_matches(tab: Tab) -> None:
+    tab.goto(LLM_PAGE)
+    tab.page.locator(".md-header .digest-search-open").click()
+    tab.page.locator(".digest-search__input").fill("越狱攻击")  # 越狱 in a title, 攻击 a section
+    expect(tab.page.locator(f'.digest-result a[href$="#{JAILBREAK}"]')).to_have_count(1)
+    tab.page.keyboard.press("Escape")
+    expect(tab.page.locator("dialog.digest-search")).to_be_hidden()
+    tab.clean()
+
+
+# -- language --------------------------------------------------------------------
+
+
+def test_the_language_toggle_changes_the_page_and_is_remembered(context: BrowserContext) -> None:
+    tab = open_tab(context)
+    tab.goto(SAFETY_PAGE)
+    paper = card(tab.page, JAILBREAK)
+    expect(paper.locator(".paper-title")).to_be_visible()
+    expect(paper.locator(".paper-title-zh")).to_be_visible()  # 双语 by default
+
+    set_language(tab.page, "en")
+    expect(paper.locator(".paper-title-zh")).to_be_hidden()
+    expect(paper.locator(".paper-tldr")).to_be_hidden()
+    expect(paper.locator(".paper-title")).to_be_visible()
+
+    # Instant navigation (no reload: the marker survives) keeps the mode.
+    tab.page.evaluate("window.__sameDocument = true")
+    tab.page.locator(".md-tabs__link", has_text="归档").click()
+    tab.page.locator("table.calendar a", has_text="18").click()
+    tab.page.wait_for_url("**/2026/06/18/")
+    tab.page.locator(".topic-card a", has_text="大模型对齐与安全").click()
+    tab.page.wait_for_url(f"**/{SAFETY_PAGE}")
+    assert tab.page.evaluate("window.__sameDocument") is True
+    paper = card(tab.page, JAILBREAK)
+    expect(paper.locator(".paper-title-zh")).to_be_hidden()
+
+    set_language(tab.page, "zh")
+    expect(paper.locator(".paper-title-zh")).to_be_visible()
+    expect(paper.locator(".paper-title")).to_be_hidden()
+    expect(paper.locator(".abstract-en")).to_be_hidden()
+    expect(paper.locator(".abstract-zh")).to_be_visible()
+
+    # A later visit, in a new tab, starts in the chosen mode.
+    again = open_tab(context)
+    again.goto(SAFETY_PAGE)
+    assert again.page.evaluate("document.documentElement.dataset.digestLang") == "zh"
+    expect(card(again.page, JAILBREAK).locator(".paper-title")).to_be_hidden()
+    tab.clean()
+    again.clean()
+
+
+def test_without_javascript_both_languages_show(browser: Browser, site_url: str) -> None:
+    context = browser.new_context(base_url=site_url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(SAFETY_PAGE)
+    paper = card(page, JAILBREAK)
+    expect(paper.locator(".paper-title")).to_be_visible()
+    expect(paper.locator(".paper-title-zh")).to_be_visible()
+    expect(paper.locator(".abstract-zh")).to_be_visible()
+    expect(paper.locator(".abstract-en")).to_be_visible()
+    context.close()
+
+
+# -- theme -------------------------------------------------------------------------
+
+
+def test_dark_mode_toggles_and_stays(tab: Tab) -> None:
+    tab.goto(LLM_PAGE)
+    body = tab.page.locator("body")
+    expect(body).to_have_attribute("data-md-color-scheme", "default")
+    tab.page.locator("form[data-md-component=palette] label:visible").click()
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+    tab.page.reload()
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+    tab.clean()
+
+
+# -- BibTeX and favorites --------------------------------------------------------------
+
+
+def test_copy_bibtex_gives_a_valid_entry_from_the_record(tab: Tab) -> None:
+    tab.goto(SAFETY_PAGE)
+    button = card(tab.page, JAILBREAK).locator(".paper-bibtex")
+    button.click()
+    expect(button).to_have_text("已复制")
+    entries = parse_bibtex(tab.page.evaluate("navigator.clipboard.readText()"))
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry["ENTRYTYPE"] == "misc" and entry["ID"] == "das2026concept"
+    assert entry["eprint"] == JAILBREAK and entry["archiveprefix"] == "arXiv"
+    assert entry["title"].startswith("From Concept-Aligned Tokens to Vulnerable Features")
+    assert entry["author"] == "Nilanjana Das and Mathew Dawit and Aman Chadha and Manas Gaur"
+    tab.clean()
+
+
+def test_favorites_are_kept_listed_and_exported(tab: Tab) -> None:
+    tab.goto(SAFETY_PAGE)
+    stars = tab.page.locator("article.paper .paper-star")
+    stars.nth(0).click()
+    stars.nth(1).click()
+    expect(stars.nth(0)).to_have_attribute("aria-pressed", "true")
+    chosen = [a.get_attribute("id") for a in tab.page.locator("article.paper").all()[:2]]
+
+    tab.page.locator(".md-tabs__link", has_text="收藏").click()
+    items = tab.page.locator(".favorites-list li")
+    expect(items).to_have_count(2)
+    assert JAILBREAK_ZH in items.all_inner_texts()[0] + items.all_inner_texts()[1]
+    tab.page.locator('[data-action="copy-bibtex"]').click()
+    entries = parse_bibtex(tab.page.evaluate("navigator.clipboard.readText()"))
+    assert sorted(e["eprint"] for e in entries) == sorted(chosen)
+
+    items.first.locator(".favorite__remove").click()
+    expect(items).to_have_count(1)
+    items.first.locator("a").click()  # back to the card it came from
+    tab.page.wait_for_url(re.compile(r"/2026/06/18/llm-safety/#"))
+    tab.clean()
+
+
+def test_new_since_the_last_visit_is_marked_on_the_latest_day(context: BrowserContext) -> None:
+    first = open_tab(context)
+    first.goto("")
+    assert first.page.locator(".is-new").count() == 0  # a first visit marks nothing
+    # A reader who last saw 2026-06-18 comes back in a new session.
+    first.page.evaluate(
+        "localStorage.setItem('digest.seen', JSON.stringify('2026-06-18')); sessionStorage.clear()"
+    )
+    first.page.reload()
+    new = first.page.locator("li.is-new")
+    expect(new.first).to_be_visible()
+    dates = {d for d in new.evaluate_all("items => items.map(i => i.dataset.date)")}
+    assert dates == {"2026-06-19"}
+    first.page.goto(SAFETY_PAGE)  # an older day has nothing new
+    assert first.page.locator(".is-new").count() == 0
+    first.clean()
+
+
+# -- hostile text -------------------------------------------------------------------
+
+
+def test_markup_in_a_paper_is_shown_as_text_and_runs_nothing(tab: Tab) -> None:
+    tab.goto(f"{LLM_PAGE}#{HOSTILE_ID}")
+    paper = card(tab.page, HOSTILE_ID)
+    expect(paper).to_be_visible()
+    assert "<img src=x onerror=alert(1)>" in paper.locator(".paper-title").inner_text()
+    assert '<script>alert("t")</script>' in paper.locator(".paper-title").inner_text()
+    assert "<img src=x onerror=alert(3)>" in paper.locator(".paper-title-zh").inner_text()
+    paper.locator(".abstract-en summary").click()
+    assert '<script>alert("a")</script>' in paper.locator(".abstract-en p").inner_text()
+    assert paper.locator("img, script").count() == 0
+    # <b> appears only as the card's own labels, never from the record's text.
+    assert paper.locator("b", has_text=re.compile("Mallory|bold|理由")).count() == 0
+
+    tab.page.keyboard.press("/")
+    tab.page.locator(".digest-search__input").fill("onerror")
+    result = tab.page.locator(".digest-result", has=tab.page.locator(f'a[href$="#{HOSTILE_ID}"]'))
+    expect(result).to_have_count(1)
+    assert "<img src=x onerror=alert(1)>" in result.inner_text()
+    assert result.locator("img, script").count() == 0
+
+    tab.page.keyboard.press("Escape")
+    paper.locator(".paper-bibtex").click()
+    entries = parse_bibtex(tab.page.evaluate("navigator.clipboard.readText()"))
+    assert [e["eprint"] for e in entries] == [HOSTILE_ID]
+    tab.page.wait_for_timeout(300)  # give any injected handler time to fire
+    tab.clean()
+
+
+# -- navigation, phone, network --------------------------------------------------------
+
+
+def test_every_archive_calendar_link_opens_its_day(tab: Tab) -> None:
+    tab.goto("archive/")
+    links = tab.page.locator("table.calendar a")
+    hrefs = links.evaluate_all("links => links.map(a => a.href)")
+    assert len(hrefs) == 2
+    for href in hrefs:
+        response = tab.page.goto(href)
+        assert response is not None and response.ok
+        date = re.search(r"(\d{4})/(\d\d)/(\d\d)/$", href)
+        assert date
+        expect(tab.page.locator("h1")).to_contain_text("-".join(date.groups()))
+    tab.clean()
+
+
+@pytest.mark.parametrize("path", ["", LLM_PAGE, "archive/", "topics/llm/", "favorites/"])
+def test_pages_fit_a_phone_and_load_nothing_from_elsewhere(
+    browser: Browser, site_url: str, path: str
+) -> None:
+    context = browser.new_context(base_url=site_url, viewport={"width": 375, "height": 812})
+    tab = open_tab(context)
+    tab.goto(path)
+    width = tab.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{path or 'home'} scrolls sideways on a phone: {width}px"
+    expect(tab.page.locator(".md-header .digest-search-open")).to_be_visible()
+    tab.clean()
+    context.close()
+
+
+def test_screenshots_of_a_topic_page(browser: Browser, site_url: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = {
+        "topic-light.png": ({"width": 1280, "height": 1000}, "light"),
+        "topic-dark.png": ({"width": 1280, "height": 1000}, "dark"),
+        "topic-mobile.png": ({"width": 375, "height": 812}, "light"),
+    }
+    for name, (viewport, scheme) in shots.items():
+        context = browser.new_context(
+            base_url=site_url, viewport=viewport, color_scheme=scheme  # type: ignore[arg-type]
+        )
+        tab = open_tab(context)
+        tab.goto(SAFETY_PAGE)
+        expected = "slate" if scheme == "dark" else "default"
+        expect(tab.page.locator("body")).to_have_attribute("data-md-color-scheme", expected)
+        tab.page.screenshot(path=str(SCREENSHOTS / name))
+        assert (SCREENSHOTS / name).stat().st_size > 10_000
+        tab.clean()
+        context.close()
