@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -38,11 +39,25 @@ def build_site(
 
 
 def index_search(site: Path, documents: Mapping[str, str], language: str) -> None:
-    """Pagefind over the search documents; only its output is published.
+    """Pagefind over the search documents, one bundle per year; only its output is
+    published, with pagefind/years.json listing the years newest first.
 
-    One language for everything: the documents hold Chinese and English side by side,
-    and Pagefind's extended build segments Chinese words at index time.
+    A year per bundle keeps a first query's download and work the size of one year
+    however long the archive grows (bench/search_archive.py). One language for
+    everything: the documents hold Chinese and English side by side, and Pagefind's
+    extended build segments Chinese words at index time.
     """
+    by_year: dict[str, dict[str, str]] = {}
+    for path, html in documents.items():
+        by_year.setdefault(path.split("/", 1)[0], {})[path] = html
+    output = site / "pagefind"
+    for year, year_documents in by_year.items():
+        _pagefind(year_documents, output / year, language)
+    years = sorted(by_year, reverse=True)
+    (output / "years.json").write_text(json.dumps(years) + "\n", encoding="utf-8")
+
+
+def _pagefind(documents: Mapping[str, str], output: Path, language: str) -> None:
     with tempfile.TemporaryDirectory(prefix="digest-search-") as folder:
         for path, html in documents.items():
             target = Path(folder) / path
@@ -55,14 +70,14 @@ def index_search(site: Path, documents: Mapping[str, str], language: str) -> Non
             "--site",
             folder,
             "--output-path",
-            str(site / "pagefind"),
+            str(output),
             "--force-language",
             language,
             "--quiet",
         ]
         result = subprocess.run(command, text=True, capture_output=True, check=False)
     if result.returncode != 0:
-        raise SiteError(f"search index (pagefind) failed:\n{_tail(result)}")
+        raise SiteError(f"search index (pagefind) failed for {output.name}:\n{_tail(result)}")
 
 
 def _tail(result: subprocess.CompletedProcess[str]) -> str:

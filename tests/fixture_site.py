@@ -21,11 +21,13 @@ from arxiv_server import FixtureArxiv
 from llm_server import FakeLLM
 
 from generator.cli import main
-from generator.models import Paper, StepState, TopicHit
+from generator.models import Day, Paper, StepState, TopicHit
 from generator.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 DAYS = ("2026-06-18", "2026-06-19")
+OLDER_DAY = dt.date(2025, 12, 31)  # a day of another year: search keeps a bundle per year
+OLDER_ID = "2512.00001"
 HOSTILE_ID = "2606.99999"
 HOSTILE_TITLE = 'Robust <img src=x onerror=alert(1)> attention <script>alert("t")</script>'
 HOSTILE_ABSTRACT = (
@@ -88,6 +90,26 @@ def hostile_paper() -> Paper:
     return paper
 
 
+def older_paper() -> Paper:
+    paper = Paper(
+        id=OLDER_ID,
+        version=1,
+        title="Quokka: A Benchmark of Jailbreak Prompts from an Earlier Year",
+        authors=["Ada Older"],
+        abstract="An older paper, only in the 2025 search bundle.",
+        categories=["cs.CL"],
+        primary_category="cs.CL",
+        announce_type="new",
+        title_zh="短尾矮袋鼠:往年的越狱提示基准",
+        abstract_zh="一篇较早的论文,只在 2025 年的搜索索引里。",
+        tldr="往年的越狱提示基准。",
+    )
+    paper.topics = [TopicHit("llm", "other", 80, "测试")]
+    paper.api = StepState("done")
+    paper.llm = StepState("done")
+    return paper
+
+
 def build_fixture_site(root: Path, site_url: str | None = None) -> Path:
     """A project in `root` with the two fixture days published; returns site/."""
     copy_project(root, site_url)
@@ -100,6 +122,7 @@ def build_fixture_site(root: Path, site_url: str | None = None) -> Path:
     last = store.read_day(dt.date.fromisoformat(DAYS[-1]))
     last.papers = sorted([*last.papers, hostile_paper()], key=lambda p: p.id)
     store.write_day(last)
+    store.write_day(Day(OLDER_DAY, [older_paper()]))
     if main(["--root", str(root), "build"]) != 0:
         raise RuntimeError("the fixture build failed")
     return root / "site"

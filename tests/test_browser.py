@@ -20,7 +20,7 @@ import bibtexparser
 import pytest
 from bibtexparser.bparser import BibTexParser
 from conftest import REPO
-from fixture_site import HOSTILE_ID, build_fixture_site
+from fixture_site import HOSTILE_ID, OLDER_ID, build_fixture_site
 from loopback import LoopbackServer
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
@@ -119,7 +119,9 @@ def open_tab(context: BrowserContext) -> Tab:
     tab.page.on("requestfailed", lambda request: tab.failed.append(request.url))
     tab.page.on(
         "response",
-        lambda response: response.status >= 400 and tab.failed.append(f"{response.status} {response.url}"),
+        lambda response: (
+            response.status >= 400 and tab.failed.append(f"{response.status} {response.url}")
+        ),
     )
     tab.page.on("request", lambda request: tab.hosts.add(urlsplit(request.url).hostname or ""))
     return tab
@@ -177,6 +179,30 @@ def test_the_header_button_opens_search_and_a_segmented_chinese_query_matches(ta
     expect(tab.page.locator(f'.digest-result a[href$="#{JAILBREAK}"]')).to_have_count(1)
     tab.page.keyboard.press("Escape")
     expect(tab.page.locator("dialog.digest-search")).to_be_hidden()
+    tab.clean()
+
+
+def test_older_years_are_searched_on_request_or_when_this_year_has_nothing(tab: Tab) -> None:
+    tab.goto("")
+    tab.page.keyboard.press("/")
+    search_box = tab.page.locator(".digest-search__input")
+    search_box.fill("jailbreak")  # found in 2026; 2025 waits behind a button
+    expect(tab.page.locator(f'.digest-result a[href$="#{JAILBREAK}"]')).to_have_count(1)
+    assert tab.page.locator(f'.digest-result a[href$="#{OLDER_ID}"]').count() == 0
+    more = tab.page.locator(".digest-search__more")
+    while more.inner_text() == "更多结果":
+        more.click()
+    expect(more).to_have_text("搜索 2025 年")
+    more.click()
+    expect(tab.page.locator(".digest-search__year")).to_have_text("2025 年")
+    expect(tab.page.locator(f'.digest-result a[href$="#{OLDER_ID}"]')).to_have_count(1)
+    expect(more).to_be_hidden()
+
+    search_box.fill("quokka")  # only in 2025: searched without asking
+    older = tab.page.locator(f'.digest-result a[href$="#{OLDER_ID}"]')
+    expect(older).to_have_count(1)
+    older.click()
+    tab.page.wait_for_url(f"**/2025/12/31/llm/#{OLDER_ID}")
     tab.clean()
 
 
@@ -344,7 +370,7 @@ def test_every_archive_calendar_link_opens_its_day(tab: Tab) -> None:
     tab.goto("archive/")
     links = tab.page.locator("table.calendar a")
     hrefs = links.evaluate_all("links => links.map(a => a.href)")
-    assert len(hrefs) == 2
+    assert len(hrefs) == 3  # 2025-12-31, 2026-06-18, 2026-06-19
     for href in hrefs:
         response = tab.page.goto(href)
         assert response is not None and response.ok
@@ -377,7 +403,9 @@ def test_screenshots_of_a_topic_page(browser: Browser, site_url: str) -> None:
     }
     for name, (viewport, scheme) in shots.items():
         context = browser.new_context(
-            base_url=site_url, viewport=viewport, color_scheme=scheme  # type: ignore[arg-type]
+            base_url=site_url,
+            viewport=viewport,
+            color_scheme=scheme,  # type: ignore[arg-type]
         )
         tab = open_tab(context)
         tab.goto(SAFETY_PAGE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -119,8 +120,9 @@ def test_the_built_site_has_a_search_index(project: Path) -> None:
     config = load_config(project / "digest.yml")
     rendered = render_site(config, [sample_day()], project / "content", None)
     site = build_site(project, search=rendered.search, language="zh")
-    assert (site / "pagefind" / "pagefind.js").is_file()
-    assert list((site / "pagefind" / "fragment").iterdir())
+    assert json.loads((site / "pagefind" / "years.json").read_text()) == ["2026"]
+    assert (site / "pagefind" / "2026" / "pagefind.js").is_file()
+    assert list((site / "pagefind" / "2026" / "fragment").iterdir())
     assert not (site / "search").exists()  # Material's whole-site index stays off
 
 

@@ -4,8 +4,9 @@ Pagefind downloads the fragment of every result it shows, and a fragment is a wh
 indexed page: indexing the day pages would make a first query pull megabytes at
 archive scale (DESIGN.md). So search gets its own tiny documents, one per paper per
 day it is listed, holding what people search for (titles in both languages, the
-summary, authors, the id, the topic and sub-topic names) and, as metadata, where the paper's card is. They are never
-published: `site` indexes them and keeps only Pagefind's output.
+summary, authors, the id, the topic and sub-topic names) and, as metadata, where the
+paper's card is. They are never published: `site` indexes them and keeps only
+Pagefind's output.
 """
 
 from __future__ import annotations

@@ -77,20 +77,36 @@
   }
 
   // -- search (Pagefind, loaded on first use) ----------------------------------
+  // One Pagefind bundle per year (site/pagefind/<year>/, newest first in years.json):
+  // a query searches the newest year, and older years one at a time on request, so
+  // neither the download nor the work of a first query grows with the archive.
 
-  var search = { pagefind: null, results: [], shown: 0, query: "", dialog: null };
+  var UNAVAILABLE = "搜索索引不可用:运行 arxiv-digest build 生成 site/pagefind/。";
+  var search = {
+    years: null, bundles: {}, year: 0, results: [], shown: 0, total: 0, query: "", dialog: null,
+  };
 
-  function loadPagefind() {
-    if (!search.pagefind) {
-      var url = new URL("pagefind/pagefind.js", ROOT).href;
-      search.pagefind = import(url).then(function (pagefind) {
+  function years() {
+    if (!search.years) {
+      search.years = fetch(new URL("pagefind/years.json", ROOT)).then(function (response) {
+        if (!response.ok) throw new Error("no search index");
+        return response.json();
+      });
+    }
+    return search.years;
+  }
+
+  function bundle(year) {
+    if (!search.bundles[year]) {
+      var url = new URL("pagefind/" + year + "/pagefind.js", ROOT).href;
+      search.bundles[year] = import(url).then(function (pagefind) {
         return pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 24 }).then(function () {
           pagefind.init();
           return pagefind;
         });
       });
     }
-    return search.pagefind;
+    return search.bundles[year];
   }
 
   function openSearch() {
@@ -100,36 +116,60 @@
     var input = dialog.querySelector("input");
     input.focus();
     input.select();
-    loadPagefind().catch(function () {
-      status("搜索索引不可用:运行 arxiv-digest build 生成 site/pagefind/。");
-    });
+    years().then(function (list) { return list.length ? bundle(list[0]) : null; })
+      .catch(function () { status(UNAVAILABLE); });
   }
 
   function status(text) {
     search.dialog.querySelector(".digest-search__status").textContent = text;
   }
 
+  function moreButton() {
+    return search.dialog.querySelector(".digest-search__more");
+  }
+
   function runSearch(query) {
     search.query = query;
-    var list = search.dialog.querySelector(".digest-search__results");
+    search.year = 0;
+    search.total = 0;
+    search.dialog.querySelector(".digest-search__results").replaceChildren();
+    moreButton().hidden = true;
     if (!query.trim()) {
-      list.replaceChildren();
       status("");
-      search.dialog.querySelector(".digest-search__more").hidden = true;
       return;
     }
-    loadPagefind().then(function (pagefind) {
-      return pagefind.debouncedSearch(segmented(query), {}, 200);
+    searchYear(query, 200);
+  }
+
+  function searchYear(query, debounce) {
+    var year;
+    years().then(function (list) {
+      year = list[search.year];
+      if (year === undefined) return null;
+      return bundle(year).then(function (pagefind) {
+        return pagefind.debouncedSearch(segmented(query), {}, debounce);
+      });
     }).then(function (found) {
-      if (found === null || query !== search.query) return; // a newer query superseded it
+      if (found === null || found === undefined || query !== search.query) return; // superseded
       search.results = found.results;
       search.shown = 0;
-      list.replaceChildren();
-      status(found.results.length ? "找到 " + found.results.length + " 篇" : "没有找到");
-      return showMore();
-    }).catch(function () {
-      status("搜索索引不可用:运行 arxiv-digest build 生成 site/pagefind/。");
-    });
+      search.total += found.results.length;
+      if (search.year > 0 && found.results.length) {
+        search.dialog.querySelector(".digest-search__results")
+          .appendChild(el("li", "digest-search__year", year + " 年"));
+      }
+      return years().then(function (list) {
+        var older = list.slice(search.year + 1);
+        status(search.total
+          ? "找到 " + search.total + " 篇(" + list[0] + (search.year ? "–" + year : "") + " 年)"
+          : year + " 年及以后没有找到" + (older.length ? ",正在搜索 " + older[0] + " 年…" : ""));
+        if (!found.results.length && older.length) { // nothing this year: look further back
+          search.year += 1;
+          return searchYear(query, 0);
+        }
+        return showMore();
+      });
+    }).catch(function () { status(UNAVAILABLE); });
   }
 
   // Pagefind splits Chinese into words when indexing but not in the browser, so a
@@ -149,15 +189,30 @@
   function showMore() {
     var page = search.results.slice(search.shown, search.shown + PAGE_SIZE);
     search.shown += page.length;
-    search.dialog.querySelector(".digest-search__more").hidden =
-      search.shown >= search.results.length;
     var query = search.query;
     return Promise.all(page.map(function (result) { return result.data(); }))
       .then(function (items) {
         if (query !== search.query) return;
         var list = search.dialog.querySelector(".digest-search__results");
         items.forEach(function (item) { list.appendChild(resultItem(item)); });
+        return years();
+      }).then(function (list) {
+        if (!list || query !== search.query) return;
+        var button = moreButton();
+        var next = list[search.year + 1];
+        button.hidden = search.shown >= search.results.length && next === undefined;
+        button.textContent = search.shown < search.results.length ? "更多结果" : "搜索 " + next + " 年";
       });
+  }
+
+  function onMore() {
+    if (search.shown < search.results.length) {
+      showMore();
+    } else {
+      search.year += 1;
+      moreButton().hidden = true;
+      searchYear(search.query, 0);
+    }
   }
 
   function resultItem(item) {
@@ -213,7 +268,7 @@
     if (!search.dialog) return;
     var input = search.dialog.querySelector("input");
     input.addEventListener("input", function () { runSearch(input.value); });
-    search.dialog.querySelector(".digest-search__more").addEventListener("click", showMore);
+    moreButton().addEventListener("click", onMore);
     search.dialog.addEventListener("click", function (event) {
       if (event.target === search.dialog) search.dialog.close(); // the backdrop
       else if (event.target.closest(".digest-result__link")) search.dialog.close();

@@ -1,20 +1,37 @@
 // Render $…$ and $$…$$ in paper text with the self-hosted KaTeX.
 // Material's instant navigation swaps pages without reloading: document$ tells us.
+// Folded abstracts hold most of the math and most of the text: they are rendered when
+// opened, so a page of 100 papers is not walked node by node before it can be used.
 (function () {
-  function renderMath() {
-    var root = document.querySelector("article.md-content__inner");
+  var OPTIONS = {
+    delimiters: [
+      { left: "$$", right: "$$", display: true },
+      { left: "$", right: "$", display: false },
+      { left: "\\(", right: "\\)", display: false },
+    ],
+    throwOnError: false,
+    trust: false,
+  };
+
+  function render(root, ignored) {
     if (!root || typeof renderMathInElement !== "function") return;
-    renderMathInElement(root, {
-      delimiters: [
-        { left: "$$", right: "$$", display: true },
-        { left: "$", right: "$", display: false },
-        { left: "\\(", right: "\\)", display: false },
-      ],
-      ignoredClasses: ["paper-authors", "paper-links", "paper-meta"],
-      throwOnError: false,
-      trust: false,
-    });
+    renderMathInElement(root, Object.assign({ ignoredClasses: ignored }, OPTIONS));
   }
-  if (typeof document$ !== "undefined") document$.subscribe(renderMath);
-  else document.addEventListener("DOMContentLoaded", renderMath);
+
+  function renderPage() {
+    render(document.querySelector("article.md-content__inner"), [
+      "paper-authors", "paper-links", "paper-meta", "abstract",
+    ]);
+  }
+
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.open || !details.classList || !details.classList.contains("abstract")) return;
+    if (details.dataset.math) return;
+    details.dataset.math = "done";
+    render(details, []);
+  }, true);
+
+  if (typeof document$ !== "undefined") document$.subscribe(renderPage);
+  else document.addEventListener("DOMContentLoaded", renderPage);
 })();
