@@ -344,6 +344,8 @@ def test_markup_in_a_paper_is_shown_as_text_and_runs_nothing(tab: Tab) -> None:
     assert "<img src=x onerror=alert(3)>" in paper.locator(".paper-title-zh").inner_text()
     paper.locator(".abstract-en summary").click()
     assert '<script>alert("a")</script>' in paper.locator(".abstract-en p").inner_text()
+    # $x^2$ beside the markup is math, rendered by KaTeX when the abstract opens.
+    expect(paper.locator(".abstract-en .katex")).to_have_count(1)
     assert paper.locator("img, script").count() == 0
     # <b> appears only as the card's own labels, never from the record's text.
     assert paper.locator("b", has_text=re.compile("Mallory|bold|理由")).count() == 0
