@@ -171,3 +171,27 @@ def test_every_page_kind_is_rendered(url: str) -> None:
     from generator.render.urls import source_path
 
     assert source_path(url) in pages
+
+
+def test_a_paper_the_llm_failed_on_and_no_topic_lists_is_named_on_its_day() -> None:
+    config = load_config(REPO / "digest.yml")
+    day = sample_day()
+    lost = Paper(
+        id="2606.88888",
+        version=1,
+        title="An <i>unplaced</i> paper",
+        authors=["A"],
+        abstract="…",
+        categories=["cs.CL"],
+        primary_category="cs.CL",
+        announce_type="new",
+    )
+    lost.llm = StepState("failed", "triage: reply was not JSON")
+    day.papers.append(lost)
+    pages = SiteRenderer(config, [day], None, overrides=THEME).render()
+    overview = pages["2026/06/19/index.md"]
+    assert "1 篇翻译与评分失败、暂未归入专题" in overview
+    assert '<a href="https://arxiv.org/abs/2606.88888">arXiv:2606.88888v1</a>' in overview
+    assert "An &lt;i&gt;unplaced&lt;/i&gt; paper" in overview
+    # Papers merely not chosen by any topic are not listed: they are not lost.
+    assert overview.count("arxiv.org/abs/") == 1

@@ -230,9 +230,16 @@ class SiteRenderer:
             prev=self._link(url, neighbours[0], None),
             next=self._link(url, neighbours[1], None),
             archive_href=urls.relative(url, urls.ARCHIVE_URL),
+            unplaced=self.failed_and_unlisted(day),
         )
         title = self.config.site.title if url == "" else f"{day.date} 概览"
         self.add_page(url, title, body, description=f"arXiv {day.date}: {len(day.papers)} 篇")
+
+    def failed_and_unlisted(self, day: Day) -> list[Paper]:
+        """Papers the LLM step failed on that no topic page lists: without this list
+        they would be nowhere on the site until `enrich` succeeds."""
+        listed = {s.paper.id for topic in self.config.topics for s in self.selected(day, topic)}
+        return [p for p in day.papers if p.llm.status == "failed" and p.id not in listed]
 
     def _best(self, from_url: str, topic_url: str, chosen: Selected) -> dict[str, Any]:
         return {
