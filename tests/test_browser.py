@@ -150,7 +150,9 @@ def set_language(page: Page, mode: str) -> None:
 # -- search ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("query", "opener"), [("越狱", "/"), ("jailbreak", "Control+k")])
+@pytest.mark.parametrize(
+    ("query", "opener"), [("越狱", "/"), ("jailbreak", "Control+k"), ("Jailbreaks", "s")]
+)
 def test_search_finds_the_reference_paper_in_chinese_and_english(
     tab: Tab, query: str, opener: str
 ) -> None:

@@ -244,7 +244,9 @@
   }
 
   function onKey(event) {
-    var shortcut = (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey) ||
+    // Material's own search keys (/ s f) and the common Ctrl+K.
+    var plain = !event.ctrlKey && !event.metaKey && !event.altKey;
+    var shortcut = (plain && ["/", "s", "f"].indexOf(event.key) >= 0) ||
       ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k");
     if (shortcut && !isTyping(event.target) && search.dialog && !search.dialog.open) {
       event.preventDefault();
