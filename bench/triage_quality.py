@@ -15,12 +15,12 @@ from generator.sources.rss import one_per_paper, parse_feed
 from generator.topics import Triage
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def main(day: str = "2026-06-19") -> None:
     config = load_config(ROOT / "digest.yml")
-    rss = SHARED / "fixtures" / "arxiv" / "rss"
+    rss = FIXTURES / "arxiv" / "rss"
     listings = [
         paper
         for category in ("cs.AI", "cs.CL", "cs.CV", "cs.LG")
@@ -32,7 +32,7 @@ def main(day: str = "2026-06-19") -> None:
     for paper in papers.values():
         paper.topics = triage.score(paper)
     elapsed = time.perf_counter() - started
-    reference = SHARED / "reference" / f"digest-llm-{day}.jsonl"
+    reference = FIXTURES / "reference" / f"digest-llm-{day}.jsonl"
     wanted = [json.loads(line)["id"] for line in reference.read_text().splitlines()]
     wanted = [i for i in wanted if i in papers]
     print(f"{len(papers)} papers triaged in {elapsed:.2f} s")

@@ -44,6 +44,13 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from exc
 
 
+LATEST = "latest"
+
+
+def _date_or_latest(text: str) -> dt.date | str:
+    return LATEST if text == LATEST else _date(text)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="arxiv-digest",
@@ -91,7 +98,20 @@ def parser() -> argparse.ArgumentParser:
         help="(re)try the LLM step for stored papers that lack it",
         epilog="example: OPENAI_API_KEY=... arxiv-digest enrich --date 2026-06-19",
     )
-    enrich.add_argument("--date", type=_date, metavar="DATE", help="one stored day (default: all)")
+    which = enrich.add_mutually_exclusive_group()
+    which.add_argument(
+        "--date",
+        type=_date_or_latest,
+        metavar="DATE",
+        help="one stored day, or 'latest' (default: every stored day)",
+    )
+    which.add_argument("--from", dest="first", type=_date, metavar="DATE", help="first day")
+    enrich.add_argument("--to", dest="last", type=_date, metavar="DATE", help="last day")
+    enrich.add_argument(
+        "--force",
+        action="store_true",
+        help="redo papers already done (after changing topics, prompt or model)",
+    )
     enrich.add_argument("--no-build", action="store_true", help="stop after writing content/")
     return main
 
@@ -131,5 +151,8 @@ def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> int:
             settings, args.first, args.last, force=args.force, build=not args.no_build
         )
     elif args.command == "enrich":
-        pipeline.enrich(settings, args.date, build=not args.no_build)
+        latest = args.date == LATEST
+        date = None if latest else args.date
+        days = pipeline.stored_days(settings.store, date, args.first, args.last, latest=latest)
+        pipeline.enrich(settings, days, force=args.force, build=not args.no_build)
     return 0

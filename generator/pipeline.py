@@ -190,9 +190,12 @@ def prepare_day(day: Day, config: Config, store: Store) -> None:
         carry_over(day.papers, store.read_day(day.date).papers)
 
 
-def enrich_day(day: Day, settings: Settings, config: Config, outcome: Outcome) -> None:
-    """The LLM step for the papers that lack it; what it spent goes to the day's metadata."""
-    todo = [p for p in day.papers if p.llm.status != "done"]
+def enrich_day(
+    day: Day, settings: Settings, config: Config, outcome: Outcome, *, force: bool = False
+) -> None:
+    """The LLM step for the papers that lack it (all of them with `force`); what it
+    spent goes to the day's metadata."""
+    todo = [p for p in day.papers if force or p.llm.status != "done"]
     llm = settings.llm(config)
     if llm is None:
         for paper in todo:
@@ -311,8 +314,16 @@ def backfill(
     return outcome
 
 
-def enrich(settings: Settings, date: dt.date | None = None, *, build: bool = True) -> Outcome:
-    """Retry the LLM step for stored papers that lack it (failed or skipped)."""
+def enrich(
+    settings: Settings,
+    days: list[dt.date] | None = None,
+    *,
+    force: bool = False,
+    build: bool = True,
+) -> Outcome:
+    """Retry the LLM step for stored papers that lack it (failed or skipped) on `days`
+    (default: every stored day). `force` redoes papers already done, after a change of
+    topics, prompt or model; unchanged requests still come from the reply cache."""
     config = settings.config
     if settings.llm(config) is None:
         raise EnrichError(
@@ -320,21 +331,42 @@ def enrich(settings: Settings, date: dt.date | None = None, *, build: bool = Tru
             "than OpenAI)"
         )
     store = settings.store
-    stored = store.days()
-    if date is not None and date not in stored:
-        raise EnrichError(f"{date} is not stored in {store.data_dir}")
+    days = store.days() if days is None else days
+    if not days:
+        raise EnrichError(f"no stored day in that range ({store.data_dir})")
     outcome = Outcome()
-    for day_date in [date] if date else stored:
+    for day_date in days:
         day = store.read_day(day_date)
-        if all(p.llm.status == "done" for p in day.papers):
+        if not force and all(p.llm.status == "done" for p in day.papers):
             continue
-        enrich_day(day, settings, config, outcome)
+        enrich_day(day, settings, config, outcome, force=force)
         outcome.changed |= save_day(day, store, outcome)
     if not outcome.changed:
         outcome.say("Every stored paper is enriched already: nothing to do.")
     if outcome.changed or build:
         publish(settings, config, build=build, outcome=outcome)
     return outcome
+
+
+def stored_days(
+    store: Store,
+    date: dt.date | None = None,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    *,
+    latest: bool = False,
+) -> list[dt.date]:
+    """The stored days a command names: one date, the latest, a range, or all."""
+    stored = store.days()
+    if latest:
+        if not stored:
+            raise EnrichError(f"no day is stored in {store.data_dir} yet")
+        return stored[-1:]
+    if date is not None:
+        if date not in stored:
+            raise EnrichError(f"{date} is not stored in {store.data_dir}")
+        return [date]
+    return [d for d in stored if (first is None or d >= first) and (last is None or d <= last)]
 
 
 def paper_from_entry(entry: ApiEntry, categories: list[str]) -> Paper:

@@ -18,8 +18,8 @@ __all__ = ["FIXTURES", "REFERENCE", "FakeLLM", "FixtureArxiv"]
 
 REPO = Path(__file__).resolve().parents[1]
 
-assert FIXTURES.is_dir(), f"the shared fixtures are missing: {FIXTURES}"
-assert REFERENCE.is_dir(), f"the shared reference digests are missing: {REFERENCE}"
+assert FIXTURES.is_dir(), f"the arXiv fixtures are missing: {FIXTURES}"
+assert REFERENCE.is_dir(), f"the reference digests are missing: {REFERENCE}"
 
 
 @pytest.fixture(autouse=True)

@@ -360,3 +360,30 @@ def test_the_triage_prompt_version_changes_with_the_topics_only(project: Path) -
     )
     assert Prompts(config).triage_version != Prompts(changed).triage_version
     assert Prompts(config).detail_version == Prompts(changed).detail_version
+
+
+def test_force_redoes_done_papers_from_the_cache_until_the_topics_change(
+    small_day: Path, llm: FakeLLM
+) -> None:
+    assert run(small_day, "enrich", "--no-build") == 0
+    sent = len(llm.requests)
+    before = records(small_day)
+    # Nothing changed: every request is a cache hit, the records stay as they were.
+    assert run(small_day, "enrich", "--force", "--date", "latest", "--no-build") == 0
+    assert len(llm.requests) == sent
+    assert records(small_day) == before
+    # New topic wording is a new triage prompt: forced papers are asked again.
+    config = small_day / "digest.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("大语言模型、预训练", "大语言模型(LLM)、预训练", 1), "utf-8")
+    assert run(small_day, "enrich", "--force", "--from", DATE, "--to", DATE, "--no-build") == 0
+    assert len(llm.stage_requests("triage")) > len(
+        [r for r in llm.requests[:sent] if r["stage"] == "triage"]
+    )
+
+
+def test_enrich_names_what_it_cannot_find(
+    small_day: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(small_day, "enrich", "--from", "2027-01-01") == 1
+    assert "no stored day in that range" in capsys.readouterr().err

@@ -3,7 +3,7 @@
 Each check returns a list of problems in plain words (empty: fine); the words go
 back to the model in a corrective message and, if it fails again, into the
 record as the reason. Thresholds were calibrated on the real translations in
-`shared/reference/` (every one of them passes, see tests/test_enrich_checks.py):
+`tests/fixtures/reference/` (every one of them passes, see tests/test_enrich_checks.py):
 a Chinese abstract is 0.12-0.41 of its source's length and at least 65 % Chinese
 letters; titles keep many Latin names (down to 32 %).
 """
