@@ -127,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.DEBUG if args.debug else logging.WARNING)
     settings = pipeline.Settings.from_environment(args.root.resolve())
     try:
-        return _dispatch(args, settings)
+        with pipeline.one_at_a_time(settings):
+            return _dispatch(args, settings)
     except DigestError as exc:
         if args.debug:
             traceback.print_exc()

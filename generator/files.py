@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from generator.errors import StoreError
+
+TEMP_PATTERN = ".*.tmp"  # what write_atomic writes before renaming
+
+
+@contextmanager
+def exclusive(lock_file: Path, on_wait: Callable[[], None]) -> Iterator[None]:
+    """Hold `lock_file` for the whole block; a second holder waits its turn.
+
+    The kernel drops the lock when its process dies, even by SIGKILL: a crashed run
+    never blocks the next one."""
+    with lock_file.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def remove_partial_writes(folder: Path) -> int:
+    """Delete what a writer killed between write and rename left behind."""
+    removed = 0
+    for path in folder.rglob(TEMP_PATTERN):
+        if path.is_file():
+            path.unlink()
+            removed += 1
+    return removed
 
 
 def write_atomic(path: Path, text: str) -> bool:
@@ -22,6 +52,7 @@ def write_atomic(path: Path, text: str) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # (a kill before the rename leaves the temp file: remove_partial_writes cleans it)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

@@ -11,7 +11,8 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from generator.config import Config, load_config
 from generator.enrich import LLMSettings, enrich_papers
 from generator.enrich.firstpage import DEFAULT_HTML_URL
 from generator.errors import DigestError, EnrichError
+from generator.files import exclusive, remove_partial_writes
 from generator.models import BUDGET_LEFT, NO_LLM, AnnounceType, Day, Paper, StepState
 from generator.progress import tracker
 from generator.render import render_site
@@ -109,6 +111,29 @@ class Outcome:
     def warn(self, message: str) -> None:
         log.warning(message)
         self.warnings.append(message)
+
+
+LOCK_FILE = ".arxiv-digest.lock"  # in the project folder, beside data/ (not committed)
+
+
+@contextmanager
+def one_at_a_time(settings: Settings) -> Iterator[None]:
+    """Commands that write data/ and content/ take turns; the second one waits.
+
+    Taking the turn also clears what a killed run left half-written."""
+    root = settings.root
+    if not root.is_dir():
+        raise DigestError(f"no project folder at {root}")
+
+    def waiting() -> None:
+        log.warning("Another arxiv-digest command is working in %s: waiting for it.", root)
+
+    with exclusive(root / LOCK_FILE, waiting):
+        folders = [root / "data", root / "content"]
+        removed = sum(remove_partial_writes(f) for f in folders if f.is_dir())
+        if removed:
+            log.warning("Removed %d half-written files left by an interrupted run.", removed)
+        yield
 
 
 def run(settings: Settings, *, build: bool = True) -> Outcome:

@@ -1,0 +1,254 @@
+"""Faults through the real pipeline: every run ends with a clear outcome, no stored
+record is lost or changed, nothing wrong is published, and the next run repairs it.
+
+Unit-level faults live beside their modules (test_sources_*, test_enrich_*,
+test_store); here they go through `arxiv-digest run`, from a project that already
+published 2026-06-18, and every test compares data/ and content/ byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from arxiv_server import Fault, combined_feed
+from conftest import FakeLLM, FixtureArxiv
+from fixture_site import copy_project, environment
+
+from generator.cli import main
+
+CATEGORIES = ["cs.AI", "cs.CL", "cs.CV", "cs.LG"]
+REFUSAL = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed error for query</title>'
+    b"<pubDate>Fri, 19 Jun 2026 00:00:00 -0400</pubDate></channel></rss>"
+)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of data/ and content/, by path."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for folder in ("data", "content")
+        for path in sorted((root / folder).rglob("*"))
+        if path.is_file()
+    }
+
+
+def published(root: Path) -> dict[str, bytes]:
+    """What readers and the archive keep: records and pages (meta.json records what
+    each run spent, and the reply cache grows in the order replies arrive)."""
+    return {
+        path: data
+        for path, data in snapshot(root).items()
+        if (path.endswith(".jsonl") and "/cache/" not in path) or path.startswith("content/")
+    }
+
+
+@pytest.fixture(scope="module")
+def yesterday(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project that published 2026-06-18 without an LLM."""
+    root = copy_project(tmp_path_factory.mktemp("faults") / "project")
+    with FixtureArxiv(download="2026-06-18") as arxiv, environment(arxiv.env()):
+        assert main(["--root", str(root), "run", "--no-build"]) == 0
+    return root
+
+
+@pytest.fixture
+def project(yesterday: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(yesterday, tmp_path / "project"))
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureArxiv]:
+    with FixtureArxiv(download="2026-06-19") as server:
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("DIGEST_HTTP_TIMEOUT", "1")
+        yield server
+
+
+def run(root: Path, *args: str) -> int:
+    return main(["--root", str(root), "run", "--no-build", *args])
+
+
+def always(fault: Fault) -> Callable[[FixtureArxiv, pytest.MonkeyPatch], None]:
+    return lambda server, _: server.faults.extend(fault for _ in range(20))
+
+
+def refused(_: FixtureArxiv, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARXIV_RSS_URL", "http://127.0.0.1:9/rss/")
+
+
+HALF_A_FEED = combined_feed("2026-06-19", CATEGORIES)[:300_000]
+RSS_FAULTS: dict[str, Callable[[FixtureArxiv, pytest.MonkeyPatch], None]] = {
+    "connection refused": refused,
+    "timeout": always(Fault(delay=3.0, path_prefix="/rss/")),
+    "HTTP 503": always(Fault(503, b"Service Unavailable", path_prefix="/rss/")),
+    "HTTP 429": always(Fault(429, b"Rate exceeded.", {"Retry-After": "0"}, path_prefix="/rss/")),
+    "HTTP 400 feed error": always(Fault(400, REFUSAL, path_prefix="/rss/")),
+    "blank body": always(Fault(200, b"", path_prefix="/rss/")),
+    "HTML error page": always(
+        Fault(200, b"<html><body><h1>Rate exceeded.</h1></body></html>", path_prefix="/rss/")
+    ),
+    "XML cut in the middle": always(Fault(200, HALF_A_FEED, path_prefix="/rss/")),
+}
+
+
+@pytest.mark.parametrize("inject", RSS_FAULTS.values(), ids=list(RSS_FAULTS))
+def test_an_unreadable_feed_fails_in_one_line_loses_nothing_and_the_next_run_repairs(
+    project: Path,
+    today: FixtureArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    inject: Callable[[FixtureArxiv, pytest.MonkeyPatch], None],
+) -> None:
+    before = snapshot(project)
+    with monkeypatch.context() as fault:
+        inject(today, fault)
+        assert run(project) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("arxiv-digest: error: arXiv RSS")
+    assert snapshot(project) == before  # nothing lost, nothing half-published
+
+    today.faults.clear()
+    assert run(project) == 0
+    assert (project / "data" / "2026" / "2026-06-19.jsonl").is_file()
+    assert (project / "content" / "2026" / "06" / "19" / "llm.md").is_file()
+    assert all(snapshot(project)[p] == data for p, data in before.items() if "06-18" in p)
+
+
+def test_a_weekday_feed_without_items_succeeds_and_changes_nothing(project: Path) -> None:
+    before = snapshot(project)
+    with FixtureArxiv(download="2026-06-22") as arxiv, environment(arxiv.env()):
+        assert run(project) == 0
+    assert snapshot(project) == before
+
+
+def test_the_same_day_fetched_again_changes_no_byte(project: Path) -> None:
+    before = snapshot(project)
+    with FixtureArxiv(download="2026-06-18") as arxiv, environment(arxiv.env()):
+        assert run(project) == 0
+    assert snapshot(project) == before
+
+
+def test_a_weekend_feed_repeating_fridays_items_creates_no_new_day(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    with FixtureArxiv(download="2026-06-13") as arxiv, environment(arxiv.env()):
+        assert run(root) == 0  # Saturday's download still serves Friday's feed
+    assert [p.name for p in (root / "data" / "2026").glob("*.jsonl")] == ["2026-06-12.jsonl"]
+    before = snapshot(root)
+    for download in ("2026-06-13", "2026-06-14"):  # again on Saturday, then Sunday's empty feed
+        with FixtureArxiv(download=download) as arxiv, environment(arxiv.env()):
+            assert run(root) == 0
+    assert snapshot(root) == before
+
+
+def test_api_faults_keep_the_records_and_the_next_run_completes_them(
+    project: Path, today: FixtureArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    error_entry = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+        b"<id>http://arxiv.org/api/errors#incorrect_id_format</id><title>Error</title>"
+        b"<summary>incorrect id format</summary></entry></feed>"
+    )
+    today.faults.append(Fault(429, b"Rate exceeded.", {"Retry-After": "0"}, path_prefix="/api/"))
+    today.faults.extend(Fault(200, error_entry, path_prefix="/api/") for _ in range(40))
+    assert run(project) == 0
+    day = (project / "data" / "2026" / "2026-06-19.jsonl").read_text("utf-8")
+    assert day.count("\n") == 697  # every paper kept, without the extras
+    assert "kept without API extras" in capsys.readouterr().err
+    today.faults.clear()
+    assert run(project) == 0
+    day = (project / "data" / "2026" / "2026-06-19.jsonl").read_text("utf-8")
+    assert '"status": "failed"' not in day.split('"llm"')[0]
+
+
+# -- the process --------------------------------------------------------------------
+
+
+def spawn(root: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(root), "run", *args],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_runs_at_once_take_turns_and_the_second_sends_nothing(project: Path) -> None:
+    with FixtureArxiv(download="2026-06-19") as arxiv, FakeLLM(latency=0.05) as llm:
+        env = {**arxiv.env(), **llm.env()}
+        first = spawn(project, env, "--no-build")
+        time.sleep(0.3)  # the first holds the project when the second starts
+        second = spawn(project, env, "--no-build")
+        (_, first_err), (_, second_err) = (p.communicate(timeout=300) for p in (first, second))
+    assert first.returncode == 0, first_err
+    assert second.returncode == 0, second_err
+    assert "waiting for it" in second_err
+    assert "LLM:" in first_err and "LLM:" not in second_err  # found it all done
+    assert "2026-06-19: 0 papers changed" in second_err or "unchanged" in second_err
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(yesterday: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 2026-06-19 run with the LLM and the build, never interrupted."""
+    root = Path(shutil.copytree(yesterday, tmp_path_factory.mktemp("whole") / "project"))
+    with FixtureArxiv(download="2026-06-19") as arxiv, FakeLLM(latency=0.1) as llm:
+        assert spawn(root, {**arxiv.env(), **llm.env()}).wait(timeout=600) == 0
+    return root
+
+
+# When to kill, by what the run has visibly reached: fetching, asking the LLM, having
+# stored the day (rendering), building the site.
+KILL_POINTS: dict[str, Callable[[Path, FixtureArxiv, FakeLLM], bool]] = {
+    "fetch": lambda root, arxiv, llm: len(arxiv.requests) >= 1,
+    "enrich": lambda root, arxiv, llm: len(llm.requests) >= 20,
+    "render": lambda root, arxiv, llm: (root / "data" / "2026" / "2026-06-19.jsonl").exists(),
+    "build": lambda root, arxiv, llm: (root / "site").exists(),
+}
+
+
+@pytest.mark.parametrize("point", KILL_POINTS.values(), ids=list(KILL_POINTS))
+def test_a_run_killed_anywhere_then_rerun_ends_as_if_never_killed(
+    project: Path, uninterrupted: Path, point: Callable[[Path, FixtureArxiv, FakeLLM], bool]
+) -> None:
+    with FixtureArxiv(download="2026-06-19") as arxiv, FakeLLM(latency=0.1) as llm:
+        env = {**arxiv.env(), **llm.env()}
+        killed = spawn(project, env)
+        deadline = time.monotonic() + 120
+        while not point(project, arxiv, llm) and killed.poll() is None:
+            assert time.monotonic() < deadline, "the run never reached the kill point"
+            time.sleep(0.01)
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=60)
+        asked_before = Counter(_billed(llm))
+        rerun = spawn(project, env)
+        _, err = rerun.communicate(timeout=600)
+        assert rerun.returncode == 0, err
+        asked = Counter(_billed(llm))
+
+    assert published(project) == published(uninterrupted)
+    assert not list(project.rglob(".*.tmp")), "half-written files left behind"
+    # A reply the killed run received was cached and is not paid for again; only
+    # requests in flight at the kill (at most the concurrency, 8) can be asked twice.
+    again = sum(count - 1 for count in asked.values() if count > 1)
+    assert again <= 8, (again, sum(asked_before.values()))
+
+
+def _billed(llm: FakeLLM) -> list[str]:
+    """One key per request that cost tokens: the stage and the ids it asked about."""
+    keys = []
+    for request in llm.requests:
+        ids = sorted(set(re.findall(r"\d{4}\.\d{4,5}", str(request.get("messages", "")))))
+        keys.append(f"{request['stage']}:{','.join(ids)}")
+    return keys
