@@ -8,6 +8,7 @@ published 2026-06-18, and every test compares data/ and content/ byte for byte.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from arxiv_server import Fault, combined_feed
@@ -175,9 +177,12 @@ def test_api_faults_keep_the_records_and_the_next_run_completes_them(
 # -- the process --------------------------------------------------------------------
 
 
-def spawn(root: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+def spawn(
+    root: Path, env: dict[str, str], *args: str, debug: bool = False
+) -> subprocess.Popen[str]:
+    flags = ["--debug"] if debug else []
     return subprocess.Popen(
-        [sys.executable, "-m", "generator", "--root", str(root), "run", *args],
+        [sys.executable, "-m", "generator", *flags, "--root", str(root), "run", *args],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -252,3 +257,40 @@ def _billed(llm: FakeLLM) -> list[str]:
         ids = sorted(set(re.findall(r"\d{4}\.\d{4,5}", str(request.get("messages", "")))))
         keys.append(f"{request['stage']}:{','.join(ids)}")
     return keys
+
+
+# -- secrets -------------------------------------------------------------------------
+
+
+class EchoingLLM(FakeLLM):
+    """A provider that puts the caller's key into every error it returns."""
+
+    def answer(self, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        with self._lock:
+            self.requests.append({**body, "stage": "any", "fault": "echo"})
+        key = self.authorizations[-1].removeprefix("Bearer ")
+        error = {"error": {"message": f"Invalid key {key} for {key[:12]}…", "key": key}}
+        return 500, {"Content-Type": "application/json"}, json.dumps(error).encode()
+
+
+def test_the_key_never_appears_even_when_the_provider_echoes_it_under_debug(
+    project: Path,
+) -> None:
+    with FixtureArxiv(download="2026-06-19") as arxiv, EchoingLLM() as llm:
+        env = {**arxiv.env(), **llm.env(), "DIGEST_RETRY_BACKOFF": "0.01"}
+        debug = spawn(project, env, "--no-build", debug=True)
+        out, err = debug.communicate(timeout=600)
+        assert debug.returncode == 0, err  # the papers fail, the run does not
+        assert llm.requests, "the provider was asked"
+        # And a failing command under --debug prints its traceback without the key.
+        env["ARXIV_RSS_URL"] = "http://127.0.0.1:9/rss/"
+        broken = spawn(project, env, "--no-build", debug=True)
+        broken_out, broken_err = broken.communicate(timeout=600)
+    key = llm.env()["OPENAI_API_KEY"]
+    assert broken.returncode == 1 and "Traceback" in broken_err
+    assert "failed the LLM step" in err
+    for text in (out, err, broken_out, broken_err):
+        assert key not in text and key[-16:] not in text
+    for path in project.rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path
