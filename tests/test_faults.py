@@ -154,24 +154,58 @@ def test_a_weekend_feed_repeating_fridays_items_creates_no_new_day(tmp_path: Pat
     assert snapshot(root) == before
 
 
-def test_api_faults_keep_the_records_and_the_next_run_completes_them(
-    project: Path, today: FixtureArxiv, capsys: pytest.CaptureFixture[str]
+ERROR_ENTRY = (
+    b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+    b"<id>http://arxiv.org/api/errors#incorrect_id_format</id><title>Error</title>"
+    b"<summary>incorrect id format</summary></entry></feed>"
+)
+EMPTY_PAGE = (
+    b'<feed xmlns="http://www.w3.org/2005/Atom"><opensearch:totalResults '
+    b'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">0'
+    b"</opensearch:totalResults></feed>"
+)
+API_FAULTS = {
+    "429 then success": [Fault(429, b"Rate exceeded.", {"Retry-After": "0"})],
+    "503 all run": [Fault(503, b"Service Unavailable")] * 60,
+    "Atom Error entry": [Fault(200, ERROR_ENTRY)] * 60,
+    "totalResults 0": [Fault(200, EMPTY_PAGE)] * 60,
+}
+
+
+@pytest.mark.parametrize("faults", API_FAULTS.values(), ids=list(API_FAULTS))
+def test_api_faults_keep_every_record_and_the_next_run_completes_them(
+    project: Path, today: FixtureArxiv, faults: list[Fault]
 ) -> None:
-    error_entry = (
-        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
-        b"<id>http://arxiv.org/api/errors#incorrect_id_format</id><title>Error</title>"
-        b"<summary>incorrect id format</summary></entry></feed>"
-    )
-    today.faults.append(Fault(429, b"Rate exceeded.", {"Retry-After": "0"}, path_prefix="/api/"))
-    today.faults.extend(Fault(200, error_entry, path_prefix="/api/") for _ in range(40))
+    today.faults.extend(Fault(f.status, f.body, f.headers, path_prefix="/api/") for f in faults)
     assert run(project) == 0
-    day = (project / "data" / "2026" / "2026-06-19.jsonl").read_text("utf-8")
-    assert day.count("\n") == 697  # every paper kept, without the extras
-    assert "kept without API extras" in capsys.readouterr().err
+    day = [json.loads(line) for line in _day(project).splitlines()]
+    assert len(day) == 697  # every paper kept, with or without the extras
     today.faults.clear()
     assert run(project) == 0
-    day = (project / "data" / "2026" / "2026-06-19.jsonl").read_text("utf-8")
-    assert '"status": "failed"' not in day.split('"llm"')[0]
+    day = [json.loads(line) for line in _day(project).splitlines()]
+    assert all(r["api"]["status"] == "done" for r in day)
+
+
+def _day(root: Path) -> str:
+    return (root / "data" / "2026" / "2026-06-19.jsonl").read_text("utf-8")
+
+
+def test_a_full_disk_while_storing_keeps_every_earlier_file_whole(
+    project: Path, today: FixtureArxiv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(project)
+    real_replace = os.replace
+
+    def disk_full(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as full:
+        full.setattr("generator.files.os.replace", disk_full)
+        assert run(project) == 1
+    assert snapshot(project) == before  # nothing half-written, nothing lost
+    assert os.replace is real_replace
+    assert run(project) == 0  # space again: the day is stored
+    assert len(_day(project).splitlines()) == 697
 
 
 # -- the process --------------------------------------------------------------------
