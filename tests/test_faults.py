@@ -225,10 +225,13 @@ def spawn(
 
 
 def test_two_runs_at_once_take_turns_and_the_second_sends_nothing(project: Path) -> None:
-    with FixtureArxiv(download="2026-06-19") as arxiv, FakeLLM(latency=0.05) as llm:
+    with FixtureArxiv(download="2026-06-19") as arxiv, FakeLLM(latency=0.2) as llm:
         env = {**arxiv.env(), **llm.env()}
         first = spawn(project, env, "--no-build")
-        time.sleep(0.3)  # the first holds the project when the second starts
+        deadline = time.monotonic() + 60
+        while not arxiv.requests:  # fetching: it holds the project by now
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.01)
         second = spawn(project, env, "--no-build")
         (_, first_err), (_, second_err) = (p.communicate(timeout=300) for p in (first, second))
     assert first.returncode == 0, first_err
