@@ -44,11 +44,8 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from exc
 
 
-LATEST = "latest"
-
-
 def _date_or_latest(text: str) -> dt.date | str:
-    return LATEST if text == LATEST else _date(text)
+    return pipeline.LATEST if text == pipeline.LATEST else _date(text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -152,8 +149,6 @@ def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> int:
             settings, args.first, args.last, force=args.force, build=not args.no_build
         )
     elif args.command == "enrich":
-        latest = args.date == LATEST
-        date = None if latest else args.date
-        days = pipeline.stored_days(settings.store, date, args.first, args.last, latest=latest)
+        days = pipeline.stored_days(settings.store, args.date, args.first, args.last)
         pipeline.enrich(settings, days, force=args.force, build=not args.no_build)
     return 0

@@ -373,21 +373,22 @@ def enrich(
     return outcome
 
 
+LATEST = "latest"  # `enrich --date latest`: the newest stored day
+
+
 def stored_days(
     store: Store,
-    date: dt.date | None = None,
+    date: dt.date | str | None = None,
     first: dt.date | None = None,
     last: dt.date | None = None,
-    *,
-    latest: bool = False,
 ) -> list[dt.date]:
-    """The stored days a command names: one date, the latest, a range, or all."""
+    """The stored days a command names: one date or LATEST, a range, or all."""
     stored = store.days()
-    if latest:
+    if date == LATEST:
         if not stored:
             raise EnrichError(f"no day is stored in {store.data_dir} yet")
         return stored[-1:]
-    if date is not None:
+    if isinstance(date, dt.date):
         if date not in stored:
             raise EnrichError(f"{date} is not stored in {store.data_dir}")
         return [date]

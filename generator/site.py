@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
 from generator.errors import SiteError
 
@@ -104,18 +105,10 @@ def _mkdocs(root: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
 
 class _IgnoreTags(yaml.SafeLoader):
     """mkdocs.yml may hold `!!python/name:` tags; we only need plain keys, and `!ENV`
-    resolved as MkDocs does (the first variable set, else the last item)."""
+    resolved by the same code MkDocs uses."""
 
 
-def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> str | None:
-    if isinstance(node, yaml.ScalarNode):
-        return os.environ.get(str(loader.construct_scalar(node)))
-    items = [str(item) for item in loader.construct_sequence(node)]  # type: ignore[arg-type]
-    names, default = items[:-1] or items, items[-1] if len(items) > 1 else None
-    return next((os.environ[n] for n in names if os.environ.get(n)), default)
-
-
-_IgnoreTags.add_constructor("!ENV", _env_tag)
+_IgnoreTags.add_constructor("!ENV", construct_env_tag)
 _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 _IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +11,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from arxiv_server import FIXTURES, REFERENCE, FixtureArxiv
+from fixture_site import REPO, copy_project
 from llm_server import FakeLLM
 
-__all__ = ["FIXTURES", "REFERENCE", "FakeLLM", "FixtureArxiv"]
-
-REPO = Path(__file__).resolve().parents[1]
+__all__ = ["FIXTURES", "REFERENCE", "REPO", "FakeLLM", "FixtureArxiv"]
 
 assert FIXTURES.is_dir(), f"the arXiv fixtures are missing: {FIXTURES}"
 assert REFERENCE.is_dir(), f"the reference digests are missing: {REFERENCE}"
@@ -32,20 +30,7 @@ def no_llm_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh project: the repository's digest.yml, mkdocs.yml and overrides/."""
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("digest.yml", "mkdocs.yml"):
-        shutil.copy(REPO / name, root / name)
-    shutil.copytree(REPO / "overrides", root / "overrides")
-    # Loopback servers answer at once: no need to pace requests as for a provider.
-    config = root / "digest.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "requests_per_minute: 300", "requests_per_minute: 60000"
-        ),
-        encoding="utf-8",
-    )
-    return root
+    return copy_project(tmp_path / "project")
 
 
 @pytest.fixture

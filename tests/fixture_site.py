@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -37,6 +38,8 @@ HOSTILE_ABSTRACT = (
 
 
 def copy_project(root: Path, site_url: str | None = None) -> Path:
+    """A project like a fork's: the repository's digest.yml, mkdocs.yml and overrides/.
+    Loopback servers answer at once, so requests are not paced as for a provider."""
     root.mkdir(parents=True, exist_ok=True)
     for name in ("digest.yml", "mkdocs.yml"):
         shutil.copy(REPO / name, root / name)
@@ -70,44 +73,48 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def hostile_paper() -> Paper:
+def translated_llm_paper(arxiv_id: str, score: int, reason: str, **fields: Any) -> Paper:
+    """A paper of cs.CL, translated, listed under the LLM topic's "other" section."""
     paper = Paper(
-        id=HOSTILE_ID,
+        id=arxiv_id,
         version=1,
-        title=HOSTILE_TITLE,
-        authors=["Eve <b>Mallory</b>", "Bob & Alice"],
-        abstract=HOSTILE_ABSTRACT,
         categories=["cs.CL"],
         primary_category="cs.CL",
         announce_type="new",
+        **fields,
+    )
+    paper.topics = [TopicHit("llm", "other", score, reason)]
+    paper.api = StepState("done")
+    paper.llm = StepState("done")
+    return paper
+
+
+def hostile_paper() -> Paper:
+    return translated_llm_paper(
+        HOSTILE_ID,
+        99,
+        "<b>理由</b> & 测试",
+        title=HOSTILE_TITLE,
+        authors=["Eve <b>Mallory</b>", "Bob & Alice"],
+        abstract=HOSTILE_ABSTRACT,
         title_zh='稳健注意力 <img src=x onerror=alert(3)> <script>alert("z")</script>',
         abstract_zh='我们研究 <script>alert("b")</script> 与 <img src=x onerror=alert(4)>。',
         tldr="一个带有 <script> 标签的标题。",
     )
-    paper.topics = [TopicHit("llm", "other", 99, "<b>理由</b> & 测试")]
-    paper.api = StepState("done")
-    paper.llm = StepState("done")
-    return paper
 
 
 def older_paper() -> Paper:
-    paper = Paper(
-        id=OLDER_ID,
-        version=1,
+    return translated_llm_paper(
+        OLDER_ID,
+        80,
+        "测试",
         title="Quokka: A Benchmark of Jailbreak Prompts from an Earlier Year",
         authors=["Ada Older"],
         abstract="An older paper, only in the 2025 search bundle.",
-        categories=["cs.CL"],
-        primary_category="cs.CL",
-        announce_type="new",
         title_zh="短尾矮袋鼠:往年的越狱提示基准",
         abstract_zh="一篇较早的论文,只在 2025 年的搜索索引里。",
         tldr="往年的越狱提示基准。",
     )
-    paper.topics = [TopicHit("llm", "other", 80, "测试")]
-    paper.api = StepState("done")
-    paper.llm = StepState("done")
-    return paper
 
 
 def build_fixture_site(root: Path, site_url: str | None = None) -> Path:

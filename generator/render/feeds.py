@@ -61,8 +61,9 @@ def _feed(
     _text(root, "updated", _stamp(days[-1].date) if days else "1970-01-01T00:00:00Z")
     home = urls.topic_url(slug) if slug else urls.HOME_URL
     _link(root, _absolute(site_url, home) or urls.relative(feed_path, home), "alternate")
-    if site_url:
-        _link(root, f"{site_url.rstrip('/')}/{feed_path}", "self")
+    self_link = _absolute(site_url, feed_path)
+    if self_link:
+        _link(root, self_link, "self")
     author = ET.SubElement(root, f"{{{ATOM}}}author")
     _text(author, "name", renderer.config.site.title)
     for day, chosen, topic_slug in reversed(entries):
