@@ -125,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = pipeline.Settings.from_environment(args.root.resolve())
     try:
         with pipeline.one_at_a_time(settings):
-            return _dispatch(args, settings)
+            _dispatch(args, settings)
+        if args.command == "serve":  # outside the turn: a preview must not block `run`
+            serve_site(settings.root, args.dev_addr)
+        return 0
     except DigestError as exc:
         if args.debug:
             traceback.print_exc()
@@ -136,14 +139,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> int:
+def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> None:
     if args.command == "run":
         pipeline.run(settings, build=not args.no_build)
-    elif args.command == "build":
+    elif args.command in ("build", "serve"):
         pipeline.build(settings)
-    elif args.command == "serve":
-        pipeline.build(settings)
-        serve_site(settings.root, args.dev_addr)
     elif args.command == "backfill":
         pipeline.backfill(
             settings, args.first, args.last, force=args.force, build=not args.no_build
@@ -151,4 +151,3 @@ def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> int:
     elif args.command == "enrich":
         days = pipeline.stored_days(settings.store, args.date, args.first, args.last)
         pipeline.enrich(settings, days, force=args.force, build=not args.no_build)
-    return 0

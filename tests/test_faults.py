@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from arxiv_server import Fault, combined_feed
 from conftest import FakeLLM, FixtureArxiv
@@ -331,3 +333,38 @@ def test_the_key_never_appears_even_when_the_provider_echoes_it_under_debug(
     for path in project.rglob("*"):
         if path.is_file():
             assert key.encode() not in path.read_bytes(), path
+
+
+def test_a_running_preview_does_not_hold_the_project(project: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"127.0.0.1:{port}"
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(project), "serve", "--dev-addr", address],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                page = httpx.get(f"http://{address}/", timeout=1)
+                break
+            except httpx.TransportError:
+                assert serve.poll() is None and time.monotonic() < deadline, serve.stderr
+                time.sleep(0.2)
+        assert page.status_code == 200 and "2026-06-18" in page.text
+        built = subprocess.run(
+            [sys.executable, "-m", "generator", "--root", str(project), "build"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert built.returncode == 0, built.stderr
+        assert "waiting for it" not in built.stderr
+    finally:
+        serve.kill()
+        serve.wait()

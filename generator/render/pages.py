@@ -6,7 +6,8 @@ import calendar
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -340,7 +341,13 @@ def llm_notice(day: Day) -> str | None:
 class Rendered:
     written: int  # files under content/ that changed
     removed: int  # stale generated files deleted
-    search: dict[str, str]  # documents for the search index (render/search.py)
+    renderer: SiteRenderer = field(repr=False)
+
+    @cached_property
+    def search(self) -> dict[str, str]:
+        """Documents for the search index (render/search.py), made only when a build
+        asks: `--no-build` runs skip them."""
+        return search.search_documents(self.renderer)
 
 
 def render_site(
@@ -367,4 +374,4 @@ def render_site(
         if path.is_file() and GENERATED_DIRS.match(relative) and relative not in pages:
             path.unlink()
             removed += 1
-    return Rendered(written, removed, search.search_documents(renderer))
+    return Rendered(written, removed, renderer)
