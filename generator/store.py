@@ -121,6 +121,7 @@ class ReplyCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._shards: dict[str, dict[str, dict[str, Any]]] = {}
+        self._torn: set[str] = set()  # shards whose last line a killed run cut short
 
     @staticmethod
     def key(stage: str, versioned_id: str, model: str, prompt_version: str) -> str:
@@ -133,6 +134,9 @@ class ReplyCache:
         self._shard(key)[key] = value
         line = json.dumps({"key": key, "value": value}, ensure_ascii=False, separators=(",", ":"))
         path = self._path(key)
+        if path.name in self._torn:  # end the cut line first, or this one joins it
+            self._torn.discard(path.name)
+            line = "\n" + line
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a", encoding="utf-8") as out:
@@ -151,16 +155,19 @@ class ReplyCache:
         path = self._path(key)
         name = path.name
         if name not in self._shards:
-            self._shards[name] = _read_shard(path)
+            self._shards[name], torn = _read_shard(path)
+            if torn:
+                self._torn.add(name)
         return self._shards[name]
 
 
-def _read_shard(path: Path) -> dict[str, dict[str, Any]]:
+def _read_shard(path: Path) -> tuple[dict[str, dict[str, Any]], bool]:
+    """The entries, and whether the last line was cut short (no newline)."""
     entries: dict[str, dict[str, Any]] = {}
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return entries
+        return entries, False
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
     for number, line in enumerate(text.splitlines(), 1):
@@ -170,4 +177,4 @@ def _read_shard(path: Path) -> dict[str, dict[str, Any]]:
         except (json.JSONDecodeError, KeyError, TypeError):
             # The last line of a run killed mid-write: that reply is simply asked again.
             log.warning("%s:%d: unreadable cache line skipped", path, number)
-    return entries
+    return entries, bool(text) and not text.endswith("\n")

@@ -11,7 +11,7 @@ from conftest import FIXTURES, rss_bytes
 from generator.errors import StoreError
 from generator.models import Day
 from generator.sources.rss import parse_feed
-from generator.store import Store
+from generator.store import ReplyCache, Store
 
 DAY = dt.date(2026, 6, 19)
 RSS = FIXTURES / "rss" / "fetched-2026-06-19-cs.CL.xml"
@@ -98,3 +98,17 @@ def test_published_versions_look_only_at_earlier_days(tmp_path: Path) -> None:
     store.write_day(Day(DAY, papers[2:4]))
     seen = store.published_versions(before=DAY)
     assert set(seen) == {papers[0].id, papers[1].id}
+
+
+def test_a_reply_cached_after_a_torn_line_is_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    first = ReplyCache(folder)
+    first.put(ReplyCache.key("triage", "2606.00001v1", "m", "t1"), {"title_zh": "甲"})
+    with (folder / "2606.jsonl").open("a", encoding="utf-8") as shard:
+        shard.write('{"key": "triage|2606.000')  # a run killed in the middle of a write
+    second = ReplyCache(folder)
+    key = ReplyCache.key("triage", "2606.00002v1", "m", "t1")
+    second.put(key, {"title_zh": "乙"})
+    assert ReplyCache(folder).get(key) == {"title_zh": "乙"}  # not glued to the torn line
+    lines = (folder / "2606.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and lines[1] == '{"key": "triage|2606.000'
