@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from fixture_site import copy_project  # noqa: E402
-from playwright.sync_api import Request, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, Request, sync_playwright  # noqa: E402
 from synthetic import synthetic_days  # noqa: E402
 from test_browser import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite  # noqa: E402
 
@@ -54,7 +54,7 @@ def main() -> None:
         render_site(config, days[-5:], root / "content")
         site = build_site(root)
         started = time.perf_counter()
-        index_search(site, documents, config.site.language)
+        index_search(site / "pagefind", documents, config.site.language)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
         size = sum(p.stat().st_size for p in files)
@@ -102,6 +102,49 @@ SHOWN = """() => {
   const found = parseInt((status.match(/\\d+/) || ['0'])[0], 10);
   return status !== '' && shown >= Math.min(found, 10);
 }"""
+
+
+def first_and_second_query(
+    url: str, queries: dict[str, tuple[str, str]] | None = None
+) -> dict[str, dict[str, int]]:
+    """Bytes from pagefind/ for a reader's first query (cold cache) and for a second
+    one typed after it in the same page, in each language."""
+    queries = queries or {"zh": ("大语言模型", "越狱"), "en": ("jailbreak", "diffusion")}
+    result = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        for language, (first, second) in queries.items():
+            context = browser.new_context(base_url=url + PREFIX)
+            page = context.new_page()
+            page.goto("")
+            page.wait_for_load_state("networkidle")
+            # Opening the box starts loading Pagefind: that counts to the first query.
+            result[language] = {
+                "first": _query_bytes(page, first, open_box=True),
+                "second": _query_bytes(page, second),
+            }
+            context.close()
+        browser.close()
+    return result
+
+
+def _query_bytes(page: Page, query: str, *, open_box: bool = False) -> int:
+    fetched: list[tuple[str, int]] = []
+
+    def record(request: Request) -> None:
+        _record(request, fetched)
+
+    page.on("requestfinished", record)
+    if open_box:
+        page.keyboard.press("/")
+    box = page.locator(".digest-search__input")
+    box.fill("")  # clears the status, so SHOWN waits for this query's results
+    page.wait_for_function("!document.querySelector('.digest-search__status').textContent")
+    box.fill(query)
+    page.wait_for_function(SHOWN)
+    page.wait_for_timeout(300)  # nothing more should arrive
+    page.remove_listener("requestfinished", record)
+    return sum(size for _, size in fetched)
 
 
 def _record(request: Request, into: list[tuple[str, int]]) -> None:

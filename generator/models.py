@@ -7,6 +7,7 @@ stored as one JSON line with keys in a fixed order so re-runs are byte-identical
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -78,9 +79,33 @@ class Paper:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class DayCounts:
+    """What the pages say about a whole day: how many papers, by announce type and by
+    LLM step status."""
+
+    total: int
+    announce: dict[str, int]
+    llm: dict[str, int]
+
+    @classmethod
+    def of(cls, papers: list[Paper]) -> DayCounts:
+        return cls(
+            len(papers),
+            dict(Counter(p.announce_type for p in papers)),
+            dict(Counter(p.llm.status for p in papers)),
+        )
+
+
 @dataclass
 class Day:
     """One announcement day: its date (US Eastern) and its papers, sorted by id."""
 
     date: dt.date
     papers: list[Paper]
+    # Set when `papers` holds only some of the day's papers (Store.read_listed):
+    # the counts of all of them.
+    counts_of_all: DayCounts | None = None
+
+    def counts(self) -> DayCounts:
+        return self.counts_of_all or DayCounts.of(self.papers)

@@ -26,8 +26,9 @@ from generator.errors import DigestError, EnrichError
 from generator.files import exclusive, remove_partial_writes
 from generator.models import BUDGET_LEFT, NO_LLM, AnnounceType, Day, Paper, StepState
 from generator.progress import tracker
-from generator.render import render_site
-from generator.site import build_site, site_url
+from generator.render.pages import Rendered, SiteRenderer, write_content
+from generator.render.search import search_documents
+from generator.site import SearchIndex, build_site, site_url
 from generator.sources import schedule
 from generator.sources.api import DEFAULT_API_URL, ApiEntry, ArxivApi
 from generator.sources.http import RetryPolicy
@@ -289,14 +290,27 @@ def carry_over(papers: list[Paper], stored: list[Paper]) -> None:
 def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome) -> None:
     """Render content/ from every stored day, then build site/."""
     store = settings.store
-    days = [store.read_day(date) for date in store.days()]
-    rendered = render_site(config, days, settings.root / "content", site_url(settings.root))
+    threshold = config.selection.threshold
+    days = [store.read_listed(date, threshold) for date in store.days()]
+    renderer = SiteRenderer(
+        config, days, site_url(settings.root), overrides=settings.root / "overrides"
+    )
+    content = settings.root / "content"
+    if not build:
+        _say_rendered(write_content(renderer, content), outcome)
+        return
+    documents = search_documents(renderer)
+    # Pagefind indexes on one core while pages are written and MkDocs builds on the other.
+    with SearchIndex(documents, config.site.language) as index:
+        _say_rendered(write_content(renderer, content), outcome)
+        site = build_site(settings.root, index=index)
+    outcome.say(f"site built in {site}, {len(documents)} papers searchable")
+
+
+def _say_rendered(rendered: Rendered, outcome: Outcome) -> None:
     outcome.say(
         f"content/: {rendered.written} files written, {rendered.removed} stale files removed"
     )
-    if build:
-        site = build_site(settings.root, search=rendered.search, language=config.site.language)
-        outcome.say(f"site built in {site}, {len(rendered.search)} papers searchable")
 
 
 def build(settings: Settings) -> Outcome:

@@ -6,10 +6,12 @@ import functools
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -24,9 +26,14 @@ def build_site(
     search: Mapping[str, str] | None = None,
     language: str = "zh",
     strict: bool = True,
+    index: SearchIndex | None = None,
 ) -> Path:
-    """Run `mkdocs build` in `root`, then index `search` (render/search.py) into
-    site/pagefind/; return the site folder."""
+    """Run `mkdocs build` in `root` and put the search index in site/pagefind/: the
+    `index` already under way, or one made of `search` (render/search.py) meanwhile.
+    Return the site folder."""
+    if index is None and search:
+        with SearchIndex(search, language) as own:
+            return build_site(root, strict=strict, index=own)
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
     if strict:
         command.append("--strict")
@@ -34,14 +41,38 @@ def build_site(
     if result.returncode != 0:
         raise SiteError(f"mkdocs build failed:\n{_tail(result)}")
     site = root / "site"
-    if search:
-        index_search(site, search, language)
+    if index is not None:
+        index.move_into(site)
     return site
 
 
-def index_search(site: Path, documents: Mapping[str, str], language: str) -> None:
-    """Pagefind over the search documents, one bundle per year; only its output is
-    published, with pagefind/years.json listing the years newest first.
+class SearchIndex:
+    """Pagefind indexing the search documents in the background, while pages are
+    rendered and MkDocs builds (each of those uses one core), into a folder of its
+    own: `mkdocs build --clean` empties site/."""
+
+    def __init__(self, documents: Mapping[str, str], language: str) -> None:
+        self._scratch = tempfile.TemporaryDirectory(prefix="digest-index-")
+        self._output = Path(self._scratch.name) / "pagefind"
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._job = self._pool.submit(index_search, self._output, documents, language)
+
+    def move_into(self, site: Path) -> None:
+        self._job.result()  # waits; a failed index raises here
+        shutil.move(self._output, site / "pagefind")
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True)
+        self._scratch.cleanup()
+
+
+def index_search(output: Path, documents: Mapping[str, str], language: str) -> None:
+    """Pagefind over the search documents into `output` (site/pagefind/), one bundle
+    per year, with years.json listing the years newest first. Only Pagefind's output
+    is published.
 
     A year per bundle keeps a first query's download and work the size of one year
     however long the archive grows (bench/search_archive.py). One language for
@@ -51,10 +82,10 @@ def index_search(site: Path, documents: Mapping[str, str], language: str) -> Non
     by_year: dict[str, dict[str, str]] = {}
     for path, html in documents.items():
         by_year.setdefault(path.split("/", 1)[0], {})[path] = html
-    output = site / "pagefind"
     for year, year_documents in by_year.items():
         _pagefind(year_documents, output / year, language)
     years = sorted(by_year, reverse=True)
+    output.mkdir(parents=True, exist_ok=True)
     (output / "years.json").write_text(json.dumps(years) + "\n", encoding="utf-8")
 
 

@@ -17,12 +17,13 @@ import json
 import logging
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from generator.errors import StoreError
 from generator.files import write_atomic
-from generator.models import Day, Paper
+from generator.models import Day, DayCounts, Paper
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,36 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
         return Day(date, papers)
+
+    def read_listed(self, date: dt.date, threshold: int) -> Day:
+        """The day's papers that pages list (a topic score of at least `threshold`, or a
+        failed LLM step), with the counts of all of them: what rendering needs, at a
+        fraction of the memory and time of every record (most papers are listed
+        nowhere)."""
+        path = self.path(date)
+        papers = []
+        announce: Counter[str] = Counter()
+        llm: Counter[str] = Counter()
+        try:
+            with path.open(encoding="utf-8") as lines:
+                for number, line in enumerate(lines, 1):
+                    if not line.strip():
+                        continue
+                    unlisted = _unlisted_fast(line)
+                    if unlisted:
+                        announce[unlisted[0]] += 1
+                        llm[unlisted[1]] += 1
+                        continue
+                    paper = _parse_line(line, path, number)
+                    announce[paper.announce_type] += 1
+                    llm[paper.llm.status] += 1
+                    if paper.llm.status == "failed" or any(
+                        hit.score >= threshold for hit in paper.topics
+                    ):
+                        papers.append(paper)
+        except OSError as exc:
+            raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
+        return Day(date, papers, DayCounts(sum(announce.values()), dict(announce), dict(llm)))
 
     def write_day(self, day: Day) -> bool:
         """Store the day; return False when the file already held these bytes."""
@@ -102,6 +133,25 @@ class Store:
 
 def _dump(paper: Paper) -> str:
     return json.dumps(paper.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+# Records are written by _dump: compact, keys in a fixed order. A quote inside a value
+# is escaped, so these can only match the record's own keys.
+_ANNOUNCE = re.compile(r'"announce_type":"([a-z-]+)"')
+_LLM_STATUS = re.compile(r'"llm":\{"status":"([a-z]+)"')
+_NO_TOPICS = '"topics":[]'
+
+
+def _unlisted_fast(line: str) -> tuple[str, str] | None:
+    """(announce type, LLM status) of a record no page lists, found without parsing
+    it (most records); None when the line needs a full parse to tell."""
+    if _NO_TOPICS not in line:
+        return None
+    announce = _ANNOUNCE.search(line)
+    status = _LLM_STATUS.search(line)
+    if announce is None or status is None or status.group(1) == "failed":
+        return None
+    return announce.group(1), status.group(1)
 
 
 def _parse_line(line: str, path: Path, number: int) -> Paper:

@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -60,7 +61,12 @@ def lines_attr(text: str) -> Markup:
 
 class SiteRenderer:
     def __init__(
-        self, config: Config, days: list[Day], site_url: str | None, *, overrides: Path
+        self,
+        config: Config,
+        days: list[Day],
+        site_url: str | None,
+        *,
+        overrides: Path,
     ) -> None:
         self.config = config
         self.days = sorted(days, key=lambda d: d.date)
@@ -84,7 +90,9 @@ class SiteRenderer:
         self.env.filters["md"] = md_escape
         self.env.filters["lines_attr"] = lines_attr
         self._card = self.env.get_template(CARD_TEMPLATE)
-        self.pages: dict[str, str] = {}  # path under content/ → text
+        self.pages: dict[str, str] = {}  # path under content/ → text, without `emit`
+        self.paths: set[str] = set()  # every page made
+        self._emit: Callable[[str, str], object] = self.pages.__setitem__
         # Day pages, topic pages and feeds all ask for the same selections.
         self._selected: dict[tuple[dt.date, str], list[Selected]] = {}
 
@@ -105,7 +113,11 @@ class SiteRenderer:
 
     # -- pages -------------------------------------------------------------
 
-    def render(self) -> dict[str, str]:
+    def render(self, emit: Callable[[str, str], object] | None = None) -> dict[str, str]:
+        """Every page: `emit(path, text)` takes each one as it is made (an archive's pages
+        are too big to hold at once); without it they are returned."""
+        if emit is not None:
+            self._emit = emit
         for index, day in enumerate(self.days):
             neighbours = (
                 self.days[index - 1].date if index else None,
@@ -128,17 +140,21 @@ class SiteRenderer:
         self.add_topics_index()
         self.add_archive()
         self.add_favorites()
-        self.pages.update(feeds.render_feeds(self, self.site_url))
+        for path, text in feeds.render_feeds(self, self.site_url).items():
+            self._add(path, text)
         return self.pages
 
     def add_page(
         self, url: str, title: str, body: str, *, path: str | None = None, **meta: Any
     ) -> None:
-        path = path or urls.source_path(url)
-        if path in self.pages:
-            raise RenderError(f"two pages would be written to content/{path}")
         post = frontmatter.Post(body, title=title, **meta)
-        self.pages[path] = frontmatter.dumps(post, sort_keys=False) + "\n"
+        self._add(path or urls.source_path(url), frontmatter.dumps(post, sort_keys=False) + "\n")
+
+    def _add(self, path: str, text: str) -> None:
+        if path in self.paths:
+            raise RenderError(f"two pages would be written to content/{path}")
+        self.paths.add(path)
+        self._emit(path, text)
 
     def card(self, paper: Paper, hit: TopicHit | None, date: dt.date, topic: Topic) -> Markup:
         html = self._card.render(
@@ -203,7 +219,7 @@ class SiteRenderer:
     def add_day(
         self, day: Day, neighbours: tuple[dt.date | None, dt.date | None], url: str
     ) -> None:
-        counts: Counter[str] = Counter(p.announce_type for p in day.papers)
+        counts = day.counts()
         groups: dict[str, list[dict[str, Any]]] = {}
         for topic in self.config.topics:
             chosen = self.selected(day, topic)
@@ -224,8 +240,8 @@ class SiteRenderer:
         heading = f"{self.config.site.title} · {day.date}" if url == "" else f"{day.date}"
         body = self.env.get_template("day.md").render(
             heading=heading,
-            total=len(day.papers),
-            counts={t: counts[t] for t in ANNOUNCE_LABELS},
+            total=counts.total,
+            counts={t: counts.announce.get(t, 0) for t in ANNOUNCE_LABELS},
             llm_notice=llm_notice(day),
             groups=[{"name": name, "topics": topics} for name, topics in groups.items()],
             prev=self._link(url, neighbours[0], None),
@@ -234,7 +250,7 @@ class SiteRenderer:
             unplaced=self.failed_and_unlisted(day),
         )
         title = self.config.site.title if url == "" else f"{day.date} 概览"
-        self.add_page(url, title, body, description=f"arXiv {day.date}: {len(day.papers)} 篇")
+        self.add_page(url, title, body, description=f"arXiv {day.date}: {counts.total} 篇")
 
     def failed_and_unlisted(self, day: Day) -> list[Paper]:
         """Papers the LLM step failed on that no topic page lists: without this list
@@ -301,7 +317,7 @@ class SiteRenderer:
 
     def add_archive(self) -> None:
         url = urls.ARCHIVE_URL
-        counts = {day.date: len(day.papers) for day in self.days}
+        counts = {day.date: day.counts().total for day in self.days}
         months = sorted({(d.year, d.month) for d in counts}, reverse=True)
         body = self.env.get_template("archive.md").render(
             total_days=len(counts),
@@ -329,12 +345,13 @@ class SiteRenderer:
 
 def llm_notice(day: Day) -> str | None:
     """Say plainly when translations are missing, instead of hiding it."""
-    statuses = Counter(p.llm.status for p in day.papers)
-    if statuses["done"] == len(day.papers):
+    counts = day.counts()
+    done = counts.llm.get("done", 0)
+    if done == counts.total:
         return None
-    if statuses["done"] == 0:
+    if done == 0:
         return "本日未翻译(未配置 LLM),显示英文原文与关键词专题"
-    return f"{len(day.papers) - statuses['done']} 篇尚未翻译,显示英文原文"
+    return f"{counts.total - done} 篇尚未翻译,显示英文原文"
 
 
 @dataclass
@@ -363,15 +380,24 @@ def render_site(
     `overrides` is the theme folder holding the paper card; by default the project's,
     beside content/.
     """
-    renderer = SiteRenderer(
-        config, days, site_url, overrides=overrides or content_dir.parent / "overrides"
-    )
-    pages = renderer.render()
-    written = sum(write_atomic(content_dir / path, text) for path, text in pages.items())
+    overrides = overrides or content_dir.parent / "overrides"
+    return write_content(SiteRenderer(config, days, site_url, overrides=overrides), content_dir)
+
+
+def write_content(renderer: SiteRenderer, content_dir: Path) -> Rendered:
+    """The renderer's pages into content/, each written as it is made (unchanged files
+    are left alone), and stale generated files removed."""
+    written = 0
+
+    def write(path: str, text: str) -> None:
+        nonlocal written
+        written += write_atomic(content_dir / path, text)
+
+    renderer.render(write)
     removed = 0
     for path in sorted(content_dir.rglob("*")):
         relative = path.relative_to(content_dir).as_posix()
-        if path.is_file() and GENERATED_DIRS.match(relative) and relative not in pages:
+        if path.is_file() and GENERATED_DIRS.match(relative) and relative not in renderer.paths:
             path.unlink()
             removed += 1
     return Rendered(written, removed, renderer)

@@ -1,0 +1,137 @@
+"""One weekday's run, stage by stage, and its LLM step against a slow loopback LLM."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from arxiv_server import FixtureArxiv
+from enrich_day import day_papers, environment, two_stage
+from fixture_site import copy_project
+from llm_server import FakeLLM
+
+from generator.config import load_config
+from generator.enrich import LLMSettings
+from generator.enrich.client import ChatClient
+from generator.enrich.prompts import Prompts
+from generator.enrich.usage import Usage
+from generator.models import Day
+from generator.pipeline import Outcome, Settings, complete_from_api, publish, save_day
+from generator.sources.rss import feed_url, parse_feed
+from generator.topics import triage
+
+DAY = "2026-06-19"
+LATENCY = 2.0  # seconds a loopback LLM reply takes
+SELECTED_SHARE = 0.15  # as the synthetic archive (synthetic.py)
+
+
+def stages() -> dict[str, float]:
+    """fetch → parse → API completion → triage → store → render of the fixture day,
+    against the loopback arXiv with its pauses set to 0 (arXiv's own 3 s rule is
+    waiting, not work)."""
+    timings: dict[str, float] = {}
+    with FixtureArxiv(DAY) as arxiv, tempfile.TemporaryDirectory() as folder:
+        root = copy_project(Path(folder) / "project")
+        settings = Settings.from_environment(root, arxiv.env())
+        config = settings.config
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[name] = round(now - clock, 3)
+            clock = now
+
+        with settings.http_client() as client:
+            body = client.get(feed_url(settings.rss_url, config.categories)).content
+            lap("fetch feed")
+            feed = parse_feed(body)
+            lap("parse")
+            complete_from_api(feed.papers, settings.api(client), Outcome())
+            lap("API completion")
+        day = Day(feed.date, feed.papers)
+        triage(day.papers, config)
+        lap("triage")
+        save_day(day, settings.store, Outcome())
+        lap("store")
+        publish(settings, config, build=False, outcome=Outcome())
+        lap("render")
+    timings["total"] = round(sum(timings.values()), 3)
+    timings["papers"] = len(day.papers)
+    return timings
+
+
+async def enrichment(peer_papers: int) -> dict[str, Any]:
+    """Ours (two stages, concurrency from digest.yml) against the ideal, translating
+    everything, and the popular peer: one call per paper, one worker."""
+    config = load_config(Path(__file__).resolve().parents[1] / "digest.yml")
+    concurrency = config.llm.concurrency
+    with (
+        FixtureArxiv(DAY) as arxiv,
+        FakeLLM(latency=LATENCY, selected_share=SELECTED_SHARE) as llm,
+    ):
+        seconds, usage, papers = await asyncio.to_thread(two_stage, llm, arxiv)
+        everything = await translate_everything(llm, day_papers(), concurrency)
+        sample = day_papers()[:peer_papers]
+        peer = await translate_everything(llm, sample, 1)
+    peer_day = peer["seconds"] / len(sample) * papers  # one worker: linear in papers
+    return {
+        "papers": papers,
+        "concurrency": concurrency,
+        "latency": LATENCY,
+        "seconds": round(seconds, 1),
+        "requests": usage.requests,
+        "ideal_per_paper": round(papers / concurrency * LATENCY, 1),
+        "ideal_per_request": round(usage.requests / concurrency * LATENCY, 1),
+        "tokens_out": usage.tokens_out,
+        "everything_seconds": round(everything["seconds"], 1),
+        "everything_tokens_out": everything["tokens_out"],
+        "peer_sample": len(sample),
+        "peer_day_seconds": round(peer_day, 1),
+    }
+
+
+async def translate_everything(llm: FakeLLM, papers: list[Any], workers: int) -> dict[str, Any]:
+    """One detail request per paper (title, abstract, summary), `workers` at a time."""
+    config = load_config(Path(__file__).resolve().parents[1] / "digest.yml")
+    llm_config = config.llm.model_copy(update={"concurrency": workers})
+    settings = LLMSettings.from_environment(llm_config, environment(llm))
+    assert settings is not None
+    prompts, usage = Prompts(config), Usage()
+    started = time.perf_counter()
+    async with httpx.AsyncClient() as http:
+        client = ChatClient(settings, http, usage)
+        await asyncio.gather(
+            *(client.complete(prompts.detail(p, None), max_tokens=4096) for p in papers)
+        )
+    return {"seconds": time.perf_counter() - started, "tokens_out": usage.tokens_out}
+
+
+def print_results(daily: dict[str, float], llm: dict[str, Any]) -> None:
+    steps = " · ".join(f"{k} {v:.2f} s" for k, v in daily.items() if k not in ("total", "papers"))
+    print(f"\none day ({daily['papers']} papers): {steps}; total {daily['total']:.2f} s")
+    print(
+        f"\nLLM step, {llm['papers']} papers, {llm['latency']:.0f} s replies, "
+        f"concurrency {llm['concurrency']}:"
+    )
+    print(
+        f"  ours: {llm['seconds']} s in {llm['requests']} requests; ideal "
+        f"{llm['ideal_per_paper']} s (papers ÷ concurrency × latency, ratio "
+        f"{llm['seconds'] / llm['ideal_per_paper']:.2f}), {llm['ideal_per_request']} s "
+        f"(requests ÷ concurrency × latency, ratio "
+        f"{llm['seconds'] / llm['ideal_per_request']:.2f})"
+    )
+    print(
+        f"  output tokens: {llm['tokens_out']:,} against {llm['everything_tokens_out']:,} "
+        f"translating everything ({llm['tokens_out'] / llm['everything_tokens_out']:.0%}); "
+        f"translating everything took {llm['everything_seconds']} s"
+    )
+    print(
+        f"  the peer (one call per paper, one worker): {llm['peer_day_seconds']:,.0f} s for "
+        f"the day (measured on {llm['peer_sample']} papers), "
+        f"{llm['peer_day_seconds'] / llm['seconds']:.0f}× ours"
+    )

@@ -1,0 +1,223 @@
+"""The archive benchmark: our build against the naive one at 60, 250 and 750 days, the
+daily run's stages and the LLM step, in one table (bench/README.md, issue 6).
+
+python bench/run.py [--days 60 250 750] [--naive-days 750] [--no-naive] [--peer-papers 60]
+
+Writes bench/results/latest.json. Takes about 40 minutes on 2 cores, most of it the
+naive build; nothing here is part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gzip
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import daily  # noqa: E402
+import naive  # noqa: E402
+from fixture_site import copy_project  # noqa: E402
+from measure import MB, folder_bytes, timed  # noqa: E402
+from search_archive import first_and_second_query  # noqa: E402
+from synthetic import Archive, weekdays_until  # noqa: E402
+from test_browser import StaticSite  # noqa: E402
+
+from generator.config import load_config  # noqa: E402
+from generator.models import Day  # noqa: E402
+from generator.render import render_site  # noqa: E402
+from generator.site import build_site  # noqa: E402
+from generator.store import Store  # noqa: E402
+
+LAST_DAY = dt.date(2026, 11, 20)
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, nargs="+", default=[60, 250, 750])
+    parser.add_argument("--naive-days", type=int, default=750)
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive build")
+    parser.add_argument(
+        "--peer-papers", type=int, default=60, help="papers the one-worker peer enriches"
+    )
+    args = parser.parse_args()
+    results: dict[str, Any] = {"machine": machine(), "archive": {}}
+    with tempfile.TemporaryDirectory(prefix="digest-bench-") as folder:
+        scratch = Path(folder)
+        config = load_config(ROOT / "digest.yml")
+        data = scratch / "archive" / "data"
+        results["records"] = write_archive(config, data, max(args.days))
+        for days in args.days:
+            results["archive"][days] = measure_ours(data, days, scratch / f"ours-{days}")
+            print_archive_row(days, results["archive"][days])
+        if not args.no_naive:
+            naive_result = naive.measure(config, data, args.naive_days, scratch / "naive")
+            results["naive"] = naive_result
+            ours = results["archive"].get(args.naive_days)
+            if ours:
+                results["ours_over_naive"] = ratios(ours, naive_result)
+        results["topic_page"] = topic_page(config, scratch / "topic-page")
+    results["daily"] = daily.stages()
+    results["enrichment"] = asyncio.run(daily.enrichment(args.peer_papers))
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    print_table(results)
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+
+
+def machine() -> dict[str, Any]:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "commit": commit,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+
+
+def write_archive(config: Any, data: Path, days: int) -> dict[str, int]:
+    """`days` weekdays up to LAST_DAY, stored as the pipeline stores them."""
+    started = time.perf_counter()
+    archive, store = Archive(config), Store(data)
+    papers = listed = 0
+    for index, date in enumerate(weekdays_until(LAST_DAY, days)):
+        day = archive.day(date, index)
+        store.write_day(day)
+        papers += len(day.papers)
+        listed += sum(1 for p in day.papers if p.topics)
+    size = sum(p.stat().st_size for p in data.rglob("*.jsonl"))
+    print(
+        f"archive: {days} days, {papers:,} records ({listed:,} selected), "
+        f"{size / MB:,.0f} MB of data/ in {time.perf_counter() - started:.0f} s"
+    )
+    return {"days": days, "papers": papers, "selected": listed, "data_bytes": size}
+
+
+def project_with_days(data: Path, days: int, folder: Path) -> Path:
+    """A project whose data/ holds the newest `days` days of the archive (hard links)."""
+    root = copy_project(folder)
+    for source in sorted(data.glob("*/*.jsonl"))[-days:]:
+        target = root / "data" / source.parent.name / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target)
+    return root
+
+
+def measure_ours(data: Path, days: int, folder: Path) -> dict[str, Any]:
+    root = project_with_days(data, days, folder)
+    command = [sys.executable, "-m", "generator", "build"]
+    seconds, peak, output = timed(command, root)
+    published = int(output.split(" papers searchable")[0].rsplit(" ", 1)[1].replace(",", ""))
+    site = root / "site"
+    size = folder_bytes(site)
+    with StaticSite(site) as server:
+        search = first_and_second_query(server.origin)
+    return {
+        "build_seconds": round(seconds, 1),
+        "peak_memory_mb": round(peak),
+        "site_bytes": size,
+        "search_bytes": folder_bytes(site / "pagefind"),
+        "published_papers": published,
+        "bytes_per_paper": round(size / published),
+        "html_pages": sum(1 for _ in site.rglob("*.html")),
+        "query": search,
+    }
+
+
+def topic_page(config: Any, folder: Path) -> dict[str, Any]:
+    """The HTML of a topic page listing 100 papers of real size (the archive's selected
+    papers of the busiest fixture day, all put into the first topic)."""
+    archive = Archive(config)
+    day = archive.day(dt.date(2026, 6, 16), 0)
+    topic = config.topics[0]
+    listed = [p for p in day.papers if p.topics][:100]
+    for paper in listed:
+        hit = paper.topics[0]
+        paper.topics = [type(hit)(topic.slug, topic.subtopics[0].slug, hit.score, hit.reason)]
+    root = copy_project(folder)
+    render_site(config, [Day(day.date, listed)], root / "content")
+    site = build_site(root)
+    html = (site / f"{day.date:%Y/%m/%d}/{topic.slug}/index.html").read_bytes()
+    return {
+        "papers": html.count(b'<article class="paper'),
+        "html_bytes": len(html),
+        "gzip_bytes": len(gzip.compress(html, 6)),
+    }
+
+
+def ratios(ours: dict[str, Any], naive_result: dict[str, Any]) -> dict[str, float]:
+    return {
+        "build_time": round(ours["build_seconds"] / naive_result["build_seconds"], 3),
+        "site_size": round(ours["site_bytes"] / naive_result["site_bytes"], 3),
+        "first_search_bytes": round(
+            max(ours["query"]["zh"]["first"], ours["query"]["en"]["first"])
+            / naive_result["first_search_bytes"],
+            4,
+        ),
+    }
+
+
+# -- the table ---------------------------------------------------------------------
+
+
+def print_archive_row(days: int, row: dict[str, Any]) -> None:
+    print(
+        f"{days} days: build {row['build_seconds']} s, peak {row['peak_memory_mb']} MB, "
+        f"site {row['site_bytes'] / MB:,.0f} MB ({row['bytes_per_paper']:,} B a paper)"
+    )
+
+
+def print_table(results: dict[str, Any]) -> None:
+    print(
+        "\n| archive | build | peak memory | site | per paper | search index "
+        "| 1st query zh / en | 2nd query zh / en |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for days, row in results["archive"].items():
+        query = row["query"]
+        print(
+            f"| ours, {days} days | {row['build_seconds']} s | {row['peak_memory_mb']:,} MB "
+            f"| {row['site_bytes'] / MB:,.0f} MB | {row['bytes_per_paper'] / 1024:.1f} KB "
+            f"| {row['search_bytes'] / MB:,.0f} MB "
+            f"| {query['zh']['first'] / 1024:.0f} / {query['en']['first'] / 1024:.0f} KB "
+            f"| {query['zh']['second'] / 1024:.0f} / {query['en']['second'] / 1024:.0f} KB |"
+        )
+    if "naive" in results:
+        row = results["naive"]
+        print(
+            f"| naive, {row['days']} days | {row['build_seconds']} s "
+            f"| {row['peak_memory_mb']:,} MB | {row['site_bytes'] / MB:,.0f} MB "
+            f"| {row['bytes_per_paper'] / 1024:.1f} KB | {row['search_index_bytes'] / MB:,.0f} MB "
+            f"| {row['first_search_bytes'] / 1024:,.0f} KB (gzipped, on page load) | same |"
+        )
+    if "ours_over_naive" in results:
+        ratio = results["ours_over_naive"]
+        print(
+            f"\nours / naive: build time {ratio['build_time']:.2f}, site size "
+            f"{ratio['site_size']:.2f}, first-search bytes {ratio['first_search_bytes']:.4f}"
+        )
+    page = results["topic_page"]
+    print(
+        f"\ntopic page with {page['papers']} papers: {page['html_bytes'] / 1024:.0f} KB HTML, "
+        f"{page['gzip_bytes'] / 1024:.0f} KB gzipped"
+    )
+    daily.print_results(results["daily"], results["enrichment"])
+
+
+if __name__ == "__main__":
+    main()
