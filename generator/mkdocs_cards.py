@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
 CARD = re.compile(r'<article class="paper[ "].*?</article>', re.DOTALL)
 PLACEHOLDER = re.compile(r"<!--digest-card:(\d+)-->")
 
 
-class CardsPlugin(BasePlugin):  # type: ignore[type-arg]
+class CardsPlugin(BasePlugin[Config]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self._cards: dict[str, list[str]] = {}  # page source → its cards, in order
 
