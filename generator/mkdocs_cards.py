@@ -14,14 +14,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
 CARD = re.compile(r'<article class="paper[ "].*?</article>', re.DOTALL)
 PLACEHOLDER = re.compile(r"<!--digest-card:(\d+)-->")
 
 
-class CardsPlugin(BasePlugin[Config]):  # type: ignore[no-untyped-call]
+class CardsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def __init__(self) -> None:
         self._cards: dict[str, list[str]] = {}  # page source → its cards, in order
 
