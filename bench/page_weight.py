@@ -27,6 +27,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite  # noqa: E4
 
 from generator.config import load_config  # noqa: E402
 from generator.render import render_site  # noqa: E402
+from generator.render.search import search_documents  # noqa: E402
 from generator.site import build_site  # noqa: E402
 
 DATE = dt.date(2026, 6, 19)
@@ -55,7 +56,8 @@ def main() -> None:
         config = load_config(root / "digest.yml")
         day = one_topic_day(config, DATE, args.papers)
         rendered = render_site(config, [day], root / "content")
-        site = build_site(root, search=rendered.search, language=config.site.language)
+        documents = search_documents(rendered.renderer)
+        site = build_site(root, search=documents, language=config.site.language)
         slug = config.topics[0].slug
         page_path = f"{DATE:%Y/%m/%d}/{slug}/"
         html = (site / page_path / "index.html").read_bytes()

@@ -18,6 +18,7 @@ import logging
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +53,7 @@ class Store:
 
     def read_day(self, date: dt.date) -> Day:
         path = self.path(date)
-        papers = []
-        try:
-            with path.open(encoding="utf-8") as lines:
-                for number, line in enumerate(lines, 1):
-                    if line.strip():
-                        papers.append(_parse_line(line, path, number))
-        except OSError as exc:
-            raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
-        return Day(date, papers)
+        return Day(date, [_parse_line(line, path, number) for number, line in _lines(path)])
 
     def read_listed(self, date: dt.date, threshold: int) -> Day:
         """The day's papers that pages list (a topic score of at least `threshold`, or a
@@ -71,25 +64,17 @@ class Store:
         papers = []
         announce: Counter[str] = Counter()
         llm: Counter[str] = Counter()
-        try:
-            with path.open(encoding="utf-8") as lines:
-                for number, line in enumerate(lines, 1):
-                    if not line.strip():
-                        continue
-                    unlisted = _unlisted_fast(line)
-                    if unlisted:
-                        announce[unlisted[0]] += 1
-                        llm[unlisted[1]] += 1
-                        continue
-                    paper = _parse_line(line, path, number)
-                    announce[paper.announce_type] += 1
-                    llm[paper.llm.status] += 1
-                    if paper.llm.status == "failed" or any(
-                        hit.score >= threshold for hit in paper.topics
-                    ):
-                        papers.append(paper)
-        except OSError as exc:
-            raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
+        for number, line in _lines(path):
+            unlisted = _unlisted_fast(line)
+            if unlisted:
+                announce[unlisted[0]] += 1
+                llm[unlisted[1]] += 1
+                continue
+            paper = _parse_line(line, path, number)
+            announce[paper.announce_type] += 1
+            llm[paper.llm.status] += 1
+            if paper.llm.status == "failed" or any(hit.score >= threshold for hit in paper.topics):
+                papers.append(paper)
         return Day(date, papers, DayCounts(sum(announce.values()), dict(announce), dict(llm)))
 
     def write_day(self, day: Day) -> bool:
@@ -129,6 +114,17 @@ class Store:
                 for paper in self.read_day(date).papers:
                     seen.setdefault(paper.id, set()).add(paper.version)
         return seen
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a day file's records, blank lines skipped."""
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if line.strip():
+                    yield number, line
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
 
 
 def _dump(paper: Paper) -> str:

@@ -119,7 +119,7 @@ def test_search_documents_point_at_the_card_and_escape_everything() -> None:
 def test_the_built_site_has_a_search_index(project: Path) -> None:
     config = load_config(project / "digest.yml")
     rendered = render_site(config, [sample_day()], project / "content", None)
-    site = build_site(project, search=rendered.search, language="zh")
+    site = build_site(project, search=search_documents(rendered.renderer), language="zh")
     assert json.loads((site / "pagefind" / "years.json").read_text()) == ["2026"]
     assert (site / "pagefind" / "2026" / "pagefind.js").is_file()
     assert list((site / "pagefind" / "2026" / "fragment").iterdir())

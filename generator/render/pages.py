@@ -8,7 +8,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from generator.config import Config, Topic
 from generator.errors import RenderError
 from generator.files import write_atomic
 from generator.models import BUDGET_LEFT, Day, Paper, TopicHit
-from generator.render import feeds, search, urls
+from generator.render import feeds, urls
 from generator.render.bibtex import bibtex
 
 ANNOUNCE_LABELS = {
@@ -52,6 +51,16 @@ class Selected:
 
     paper: Paper
     hit: TopicHit
+
+
+def select(day: Day, topic: Topic, threshold: int) -> list[Selected]:
+    """The day's papers for the topic, scoring at least `threshold`, best score first."""
+    chosen = [
+        Selected(p, hit)
+        for p in day.papers
+        if (hit := p.hit(topic.slug)) is not None and hit.score >= threshold
+    ]
+    return sorted(chosen, key=lambda s: (-s.hit.score, s.paper.id))
 
 
 def lines_attr(text: str) -> Markup:
@@ -99,16 +108,10 @@ class SiteRenderer:
     # -- selection ---------------------------------------------------------
 
     def selected(self, day: Day, topic: Topic) -> list[Selected]:
-        """The day's papers for the topic, best score first."""
+        """`select` for the configured threshold, made once per day and topic."""
         key = (day.date, topic.slug)
         if key not in self._selected:
-            threshold = self.config.selection.threshold
-            chosen = [
-                Selected(p, hit)
-                for p in day.papers
-                if (hit := p.hit(topic.slug)) is not None and hit.score >= threshold
-            ]
-            self._selected[key] = sorted(chosen, key=lambda s: (-s.hit.score, s.paper.id))
+            self._selected[key] = select(day, topic, self.config.selection.threshold)
         return self._selected[key]
 
     # -- pages -------------------------------------------------------------
@@ -358,13 +361,7 @@ def llm_notice(day: Day) -> str | None:
 class Rendered:
     written: int  # files under content/ that changed
     removed: int  # stale generated files deleted
-    renderer: SiteRenderer = field(repr=False)
-
-    @cached_property
-    def search(self) -> dict[str, str]:
-        """Documents for the search index (render/search.py), made only when a build
-        asks: `--no-build` runs skip them."""
-        return search.search_documents(self.renderer)
+    renderer: SiteRenderer = field(repr=False)  # for search.search_documents
 
 
 def render_site(
@@ -375,7 +372,7 @@ def render_site(
     *,
     overrides: Path | None = None,
 ) -> Rendered:
-    """Write every page under content/ and return what search should index.
+    """Write every page under content/.
 
     `overrides` is the theme folder holding the paper card; by default the project's,
     beside content/.
