@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES, rss_bytes
 
 from generator.errors import StoreError
-from generator.models import Day
+from generator.models import Day, DayCounts, StepState, TopicHit
 from generator.sources.rss import parse_feed
 from generator.store import ReplyCache, Store
 
@@ -65,7 +65,7 @@ import datetime as dt, resource, signal, sys
 from pathlib import Path
 from generator.store import Store
 from generator.sources.rss import parse_feed
-from generator.models import Day
+from generator.models import Day, DayCounts, StepState, TopicHit
 from generator.errors import StoreError
 papers = parse_feed(Path({str(RSS)!r}).read_bytes()).papers
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -112,3 +112,26 @@ def test_a_reply_cached_after_a_torn_line_is_kept(tmp_path: Path) -> None:
     assert ReplyCache(folder).get(key) == {"title_zh": "乙"}  # not glued to the torn line
     lines = (folder / "2606.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3 and lines[1] == '{"key": "triage|2606.000'
+
+
+def test_read_listed_keeps_what_pages_list_and_counts_the_whole_day(tmp_path: Path) -> None:
+    store = Store(tmp_path / "data")
+    papers = parse_feed(rss_bytes("2026-06-19", "cs.CL")).papers
+    for paper in papers:  # most papers are listed nowhere, as on a real day
+        paper.llm = StepState("done")
+    listed, below, failed = papers[0], papers[1], papers[2]
+    listed.topics = [TopicHit("llm", "other", 60, "at the threshold")]
+    below.topics = [TopicHit("llm", "other", 59, "just under it")]
+    failed.llm = StepState("failed", "triage: reply was not JSON")
+    # An abstract quoting a record's own keys must not fool the reading that skips parsing.
+    papers[3].abstract = 'see "topics":[] and "llm":{"status":"failed"} in the data'
+    papers[3].topics = [TopicHit("llm", "other", 90, "quoted keys")]
+    store.write_day(Day(DAY, papers))
+
+    day = store.read_listed(DAY, threshold=60)
+    assert sorted(p.id for p in day.papers) == sorted([listed.id, failed.id, papers[3].id])
+    assert day.counts() == DayCounts.of(store.read_day(DAY).papers)
+    assert day.counts().total == len(papers) and day.counts().llm == {
+        "done": len(papers) - 1,
+        "failed": 1,
+    }
