@@ -8,25 +8,26 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 from arxiv_server import FixtureArxiv
-from enrich_day import day_papers, environment, two_stage
+from enrich_day import ROOT, day_papers, one_call_per_paper, two_stage
 from fixture_site import copy_project
 from llm_server import FakeLLM
+from synthetic import SELECTED_SHARE  # as the synthetic archive
 
 from generator.config import load_config
-from generator.enrich import LLMSettings
-from generator.enrich.client import ChatClient
-from generator.enrich.prompts import Prompts
-from generator.enrich.usage import Usage
 from generator.models import Day
-from generator.pipeline import Outcome, Settings, complete_from_api, publish, save_day
+from generator.pipeline import (
+    Outcome,
+    Settings,
+    complete_from_api,
+    prepare_day,
+    publish,
+    save_day,
+)
 from generator.sources.rss import feed_url, parse_feed
-from generator.topics import triage
 
 DAY = "2026-06-19"
 LATENCY = 2.0  # seconds a loopback LLM reply takes
-SELECTED_SHARE = 0.15  # as the synthetic archive (synthetic.py)
 
 
 def stages() -> dict[str, float]:
@@ -54,7 +55,7 @@ def stages() -> dict[str, float]:
             complete_from_api(feed.papers, settings.api(client), Outcome())
             lap("API completion")
         day = Day(feed.date, feed.papers)
-        triage(day.papers, config)
+        prepare_day(day, config, settings.store)  # keyword triage, as `run` does
         lap("triage")
         save_day(day, settings.store, Outcome())
         lap("store")
@@ -68,17 +69,17 @@ def stages() -> dict[str, float]:
 async def enrichment(peer_papers: int) -> dict[str, Any]:
     """Ours (two stages, concurrency from digest.yml) against the ideal, translating
     everything, and the popular peer: one call per paper, one worker."""
-    config = load_config(Path(__file__).resolve().parents[1] / "digest.yml")
-    concurrency = config.llm.concurrency
+    concurrency = load_config(ROOT / "digest.yml").llm.concurrency
     with (
         FixtureArxiv(DAY) as arxiv,
         FakeLLM(latency=LATENCY, selected_share=SELECTED_SHARE) as llm,
     ):
         seconds, usage, papers = await asyncio.to_thread(two_stage, llm, arxiv)
-        everything = await translate_everything(llm, day_papers(), concurrency)
-        sample = day_papers()[:peer_papers]
-        peer = await translate_everything(llm, sample, 1)
-    peer_day = peer["seconds"] / len(sample) * papers  # one worker: linear in papers
+        everything_seconds, everything, _ = await one_call_per_paper(llm)
+        peer_seconds, _, sample = await one_call_per_paper(
+            llm, day_papers()[:peer_papers], workers=1
+        )
+    peer_day = peer_seconds / sample * papers  # one worker: linear in papers
     return {
         "papers": papers,
         "concurrency": concurrency,
@@ -88,27 +89,11 @@ async def enrichment(peer_papers: int) -> dict[str, Any]:
         "ideal_per_paper": round(papers / concurrency * LATENCY, 1),
         "ideal_per_request": round(usage.requests / concurrency * LATENCY, 1),
         "tokens_out": usage.tokens_out,
-        "everything_seconds": round(everything["seconds"], 1),
-        "everything_tokens_out": everything["tokens_out"],
-        "peer_sample": len(sample),
+        "everything_seconds": round(everything_seconds, 1),
+        "everything_tokens_out": everything.tokens_out,
+        "peer_sample": sample,
         "peer_day_seconds": round(peer_day, 1),
     }
-
-
-async def translate_everything(llm: FakeLLM, papers: list[Any], workers: int) -> dict[str, Any]:
-    """One detail request per paper (title, abstract, summary), `workers` at a time."""
-    config = load_config(Path(__file__).resolve().parents[1] / "digest.yml")
-    llm_config = config.llm.model_copy(update={"concurrency": workers})
-    settings = LLMSettings.from_environment(llm_config, environment(llm))
-    assert settings is not None
-    prompts, usage = Prompts(config), Usage()
-    started = time.perf_counter()
-    async with httpx.AsyncClient() as http:
-        client = ChatClient(settings, http, usage)
-        await asyncio.gather(
-            *(client.complete(prompts.detail(p, None), max_tokens=4096) for p in papers)
-        )
-    return {"seconds": time.perf_counter() - started, "tokens_out": usage.tokens_out}
 
 
 def print_results(daily: dict[str, float], llm: dict[str, Any]) -> None:

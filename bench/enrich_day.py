@@ -74,10 +74,17 @@ def two_stage(llm: FakeLLM, arxiv: FixtureArxiv) -> tuple[float, Usage, int]:
     return elapsed, usage, len(papers)
 
 
-async def one_call_per_paper(llm: FakeLLM) -> tuple[float, Usage, int]:
+async def one_call_per_paper(
+    llm: FakeLLM, papers: list[Paper] | None = None, workers: int | None = None
+) -> tuple[float, Usage, int]:
+    """A detail request (title, abstract, summary) for every paper, `workers` at a time
+    (default: digest.yml's concurrency)."""
     config = load_config(ROOT / "digest.yml")
-    papers = day_papers()
-    settings = LLMSettings.from_environment(config.llm, environment(llm))
+    papers = day_papers() if papers is None else papers
+    llm_config = config.llm
+    if workers is not None:
+        llm_config = llm_config.model_copy(update={"concurrency": workers})
+    settings = LLMSettings.from_environment(llm_config, environment(llm))
     assert settings is not None
     prompts, usage = Prompts(config), Usage()
     started = time.perf_counter()

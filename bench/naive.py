@@ -4,6 +4,7 @@ page per day with Markdown cards, every day in the nav, Material's built-in sear
 from __future__ import annotations
 
 import gzip
+import html
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,8 @@ import yaml
 from measure import MB, folder_bytes, timed
 
 from generator.config import Config
-from generator.models import Paper
-from generator.render.pages import md_escape
+from generator.models import Day, Paper
+from generator.render.pages import md_escape, select
 from generator.store import Store
 
 
@@ -25,7 +26,7 @@ def measure(config: Config, data: Path, days: int, folder: Path) -> dict[str, An
     published = 0
     for date in dates:
         day = store.read_listed(date, config.selection.threshold)
-        text, count = day_page(config, date.isoformat(), day.papers)
+        text, count = day_page(config, day)
         page = f"{date:%Y/%m}/{date.isoformat()}.md"
         (content / page).parent.mkdir(parents=True, exist_ok=True)
         (content / page).write_text(text, encoding="utf-8")
@@ -61,38 +62,35 @@ def measure(config: Config, data: Path, days: int, folder: Path) -> dict[str, An
     }
 
 
-def day_page(config: Config, date: str, papers: list[Paper]) -> tuple[str, int]:
+def day_page(config: Config, day: Day) -> tuple[str, int]:
     """A day as one Markdown page: a section per topic, a Markdown card per paper."""
-    lines = [f"# {date}", ""]
+    lines = [f"# {day.date.isoformat()}", ""]
     count = 0
     for topic in config.topics:
-        chosen = sorted(
-            (
-                (hit.score, paper)
-                for paper in papers
-                if (hit := paper.hit(topic.slug)) and hit.score >= config.selection.threshold
-            ),
-            key=lambda item: -item[0],
-        )
-        lines += [f"## {md_escape(topic.name)}", ""]
-        for score, paper in chosen:
-            lines += card(paper, score)
+        lines += [f"## {_md(topic.name)}", ""]
+        for chosen in select(day, topic, config.selection.threshold):
+            lines += card(chosen.paper, chosen.hit.score)
             count += 1
     return "\n".join(lines) + "\n", count
 
 
 def card(paper: Paper, score: int) -> list[str]:
     return [
-        f"### {md_escape(paper.title)}",
+        f"### {_md(paper.title)}",
         "",
-        f"**{md_escape(paper.title_zh or '')}**",
+        f"**{_md(paper.title_zh or '')}**",
         "",
-        f"- 作者: {md_escape(', '.join(paper.authors))}",
+        f"- 作者: {_md(', '.join(paper.authors))}",
         f"- 相关度: {score} · [arXiv:{paper.id}](https://arxiv.org/abs/{paper.id})",
-        f"- AI 总结: {md_escape(paper.tldr or '')}",
+        f"- AI 总结: {_md(paper.tldr or '')}",
         "",
-        f"> {md_escape(paper.abstract_zh or '')}",
+        f"> {_md(paper.abstract_zh or '')}",
         "",
-        f"> {md_escape(paper.abstract)}",
+        f"> {_md(paper.abstract)}",
         "",
     ]
+
+
+def _md(text: str) -> str:
+    """Text from arXiv for Markdown: md_escape leaves < > & to Jinja, which is not here."""
+    return md_escape(html.escape(text, quote=False))

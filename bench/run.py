@@ -36,7 +36,7 @@ from synthetic import Archive, weekdays_until  # noqa: E402
 from test_browser import StaticSite  # noqa: E402
 
 from generator.config import load_config  # noqa: E402
-from generator.models import Day  # noqa: E402
+from generator.models import Day, TopicHit  # noqa: E402
 from generator.render import render_site  # noqa: E402
 from generator.site import build_site  # noqa: E402
 from generator.store import Store  # noqa: E402
@@ -59,7 +59,8 @@ def main() -> None:
         scratch = Path(folder)
         config = load_config(ROOT / "digest.yml")
         data = scratch / "archive" / "data"
-        results["records"] = write_archive(config, data, max(args.days))
+        archive = Archive(config)
+        results["records"] = write_archive(archive, data, max(args.days))
         for days in args.days:
             results["archive"][days] = measure_ours(data, days, scratch / f"ours-{days}")
             print_archive_row(days, results["archive"][days])
@@ -69,7 +70,7 @@ def main() -> None:
             ours = results["archive"].get(args.naive_days)
             if ours:
                 results["ours_over_naive"] = ratios(ours, naive_result)
-        results["topic_page"] = topic_page(config, scratch / "topic-page")
+        results["topic_page"] = topic_page(archive, scratch / "topic-page")
     results["daily"] = daily.stages()
     results["enrichment"] = asyncio.run(daily.enrichment(args.peer_papers))
     RESULTS.parent.mkdir(exist_ok=True)
@@ -90,10 +91,10 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_archive(config: Any, data: Path, days: int) -> dict[str, int]:
+def write_archive(archive: Archive, data: Path, days: int) -> dict[str, int]:
     """`days` weekdays up to LAST_DAY, stored as the pipeline stores them."""
     started = time.perf_counter()
-    archive, store = Archive(config), Store(data)
+    store = Store(data)
     papers = listed = 0
     for index, date in enumerate(weekdays_until(LAST_DAY, days)):
         day = archive.day(date, index)
@@ -111,10 +112,10 @@ def write_archive(config: Any, data: Path, days: int) -> dict[str, int]:
 def project_with_days(data: Path, days: int, folder: Path) -> Path:
     """A project whose data/ holds the newest `days` days of the archive (hard links)."""
     root = copy_project(folder)
-    for source in sorted(data.glob("*/*.jsonl"))[-days:]:
-        target = root / "data" / source.parent.name / source.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(source, target)
+    archive, project = Store(data), Store(root / "data")
+    for date in archive.days()[-days:]:
+        project.path(date).parent.mkdir(parents=True, exist_ok=True)
+        os.link(archive.path(date), project.path(date))
     return root
 
 
@@ -139,16 +140,16 @@ def measure_ours(data: Path, days: int, folder: Path) -> dict[str, Any]:
     }
 
 
-def topic_page(config: Any, folder: Path) -> dict[str, Any]:
+def topic_page(archive: Archive, folder: Path) -> dict[str, Any]:
     """The HTML of a topic page listing 100 papers of real size (the archive's selected
     papers of the busiest fixture day, all put into the first topic)."""
-    archive = Archive(config)
+    config = archive.config
     day = archive.day(dt.date(2026, 6, 16), 0)
     topic = config.topics[0]
     listed = [p for p in day.papers if p.topics][:100]
     for paper in listed:
         hit = paper.topics[0]
-        paper.topics = [type(hit)(topic.slug, topic.subtopics[0].slug, hit.score, hit.reason)]
+        paper.topics = [TopicHit(topic.slug, topic.subtopics[0].slug, hit.score, hit.reason)]
     root = copy_project(folder)
     render_site(config, [Day(day.date, listed)], root / "content")
     site = build_site(root)

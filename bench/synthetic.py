@@ -25,18 +25,29 @@ from generator.sources.rss import parse_feed  # noqa: E402
 
 
 class Pools:
+    """The fixture feeds' papers (each non-empty day's distinct papers, and all of
+    them) and the reference digests' records and Chinese text, read once."""
+
     def __init__(self) -> None:
+        by_day: dict[str, dict[str, Paper]] = {}
         papers: dict[str, Paper] = {}
         for path in sorted((FIXTURES / "rss").glob("fetched-*.xml")):
+            day = by_day.setdefault(path.name.split("-cs.")[0], {})
             for paper in parse_feed(path.read_bytes()).papers:
+                day.setdefault(paper.id, paper)
                 papers.setdefault(paper.id, paper)
+        self.days = [list(day.values()) for day in by_day.values() if day]
         self.papers = list(papers.values())
-        chinese = []
-        for path in sorted(REFERENCE.glob("digest-*.jsonl")):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                record = json.loads(line)
-                chinese += [record.get(k) or "" for k in ("title_zh", "tldr", "abstract_zh")]
-        self.chinese = "".join(chinese)
+        self.reference = [
+            json.loads(line)
+            for path in sorted(REFERENCE.glob("digest-*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        ]
+        self.chinese = "".join(
+            record.get(k) or ""
+            for record in self.reference
+            for k in ("title_zh", "tldr", "abstract_zh")
+        )
 
     def slice(self, rng: random.Random, low: int, high: int) -> str:
         length = rng.randint(low, high)
@@ -104,12 +115,7 @@ class Archive:
         self.config = config
         self.rng = random.Random(seed)
         self.pools = Pools()
-        self.templates = [_ranked(config, papers) for papers in _fixture_days()]
-        self.reference = [
-            json.loads(line)
-            for path in sorted(REFERENCE.glob("digest-*.jsonl"))
-            for line in path.read_text(encoding="utf-8").splitlines()
-        ]
+        self.templates = [_ranked(config, papers) for papers in self.pools.days]
         self._serial: dict[str, int] = {}  # arXiv month → last number used
 
     def day(self, date: dt.date, index: int) -> Day:
@@ -126,7 +132,7 @@ class Archive:
         month = f"{date:%y%m}"
         self._serial[month] = self._serial.get(month, 0) + 1
         paper.id = f"{month}.{self._serial[month]:05d}"
-        example = self.rng.choice(self.reference)
+        example = self.rng.choice(self.pools.reference)
         paper.title_zh = self.pools.slice(self.rng, *_around(example["title_zh"]))
         paper.llm = StepState("done")
         paper.api = StepState("done")
@@ -134,22 +140,14 @@ class Archive:
             paper.topics = hits
             paper.tldr = self.pools.slice(self.rng, *_around(example["tldr"]))
             paper.abstract_zh = self.pools.slice(self.rng, *_around(example["abstract_zh"]))
-            paper.institutions = example.get("institutions") or None
+            # The reference keeps a paper's institutions as one string (or null).
+            institutions = example.get("institutions")
+            paper.institutions = [institutions] if institutions else None
         return paper
 
 
 def _around(text: str) -> tuple[int, int]:
     return max(4, int(len(text) * 0.9)), max(5, int(len(text) * 1.1))
-
-
-def _fixture_days() -> list[list[Paper]]:
-    """The distinct papers of each non-empty fixture day (all categories together)."""
-    by_day: dict[str, dict[str, Paper]] = {}
-    for path in sorted((FIXTURES / "rss").glob("fetched-*.xml")):
-        day = path.name.split("-cs.")[0]
-        for paper in parse_feed(path.read_bytes()).papers:
-            by_day.setdefault(day, {}).setdefault(paper.id, paper)
-    return [list(papers.values()) for papers in by_day.values() if papers]
 
 
 def _ranked(config: Config, papers: list[Paper]) -> list[tuple[Paper, list[TopicHit]]]:
