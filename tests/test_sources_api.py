@@ -65,7 +65,7 @@ def test_known_faults_are_recognised_as_retryable(body: bytes, reason: str) -> N
 def api(server: FixtureArxiv, sleeps: list[float] | None = None) -> ArxivApi:
     record = sleeps if sleeps is not None else []
     return ArxivApi(
-        httpx.Client(timeout=2), server.api_url, min_interval=0, policy=FAST, sleep=record.append
+        httpx.Client(timeout=10), server.api_url, min_interval=0, policy=FAST, sleep=record.append
     )
 
 
@@ -124,7 +124,7 @@ def test_requests_keep_arxivs_pace_of_one_every_three_seconds() -> None:
 
     with FixtureArxiv("2026-06-19") as server:
         client = ArxivApi(
-            httpx.Client(timeout=2),
+            httpx.Client(timeout=10),
             server.api_url,
             min_interval=3.0,
             policy=FAST,

@@ -118,7 +118,7 @@ def test_hostile_text_is_kept_verbatim_for_later_escaping() -> None:
 
 
 def fetch(server: FixtureArxiv, categories: list[str]) -> object:
-    with httpx.Client(timeout=2) as client:
+    with httpx.Client(timeout=10) as client:
         return fetch_feed(client, server.rss_url, categories, policy=FAST, sleep=lambda s: None)
 
 
