@@ -76,7 +76,8 @@ def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureArxiv]:
     with FixtureArxiv(download="2026-06-19") as server:
         for name, value in server.env().items():
             monkeypatch.setenv(name, value)
-        monkeypatch.setenv("DIGEST_HTTP_TIMEOUT", "1")
+        # The loopback answers in 0.2 s; 3 s leaves slack for a loaded CI machine.
+        monkeypatch.setenv("DIGEST_HTTP_TIMEOUT", "3")
         yield server
 
 
@@ -95,7 +96,7 @@ def refused(_: FixtureArxiv, monkeypatch: pytest.MonkeyPatch) -> None:
 HALF_A_FEED = combined_feed("2026-06-19", CATEGORIES)[:300_000]
 RSS_FAULTS: dict[str, Callable[[FixtureArxiv, pytest.MonkeyPatch], None]] = {
     "connection refused": refused,
-    "timeout": always(Fault(delay=3.0, path_prefix="/rss/")),
+    "timeout": always(Fault(delay=4.0, path_prefix="/rss/")),
     "HTTP 503": always(Fault(503, b"Service Unavailable", path_prefix="/rss/")),
     "HTTP 429": always(Fault(429, b"Rate exceeded.", {"Retry-After": "0"}, path_prefix="/rss/")),
     "HTTP 400 feed error": always(Fault(400, REFUSAL, path_prefix="/rss/")),
