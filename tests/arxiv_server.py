@@ -101,6 +101,7 @@ class FixtureArxiv(LoopbackServer):
         self.faults: deque[Fault] = deque()
         self.requests: list[tuple[float, str]] = []
         self._reference = reference_records()
+        self._papers: dict[str, dict[str, bytes]] = {}
         super().__init__(self._handler())
 
     @property
@@ -128,11 +129,13 @@ class FixtureArxiv(LoopbackServer):
 
     def papers_of(self, download: str) -> dict[str, bytes]:
         """id → RSS item of every paper in the four fixture feeds of a download date."""
-        feed = combined_feed(download, ["cs.AI", "cs.CL", "cs.CV", "cs.LG"])
-        return {
-            _GUID_RE.search(m.group(0)).group(1).decode(): m.group(0)  # type: ignore[union-attr]
-            for m in _ITEM_RE.finditer(feed)
-        }
+        if download not in self._papers:  # kept: every API answer needs them
+            feed = combined_feed(download, ["cs.AI", "cs.CL", "cs.CV", "cs.LG"])
+            self._papers[download] = {
+                _GUID_RE.search(m.group(0)).group(1).decode(): m.group(0)  # type: ignore[union-attr]
+                for m in _ITEM_RE.finditer(feed)
+            }
+        return self._papers[download]
 
     def api_answer(self, query: dict[str, list[str]]) -> bytes:
         if "id_list" in query:
