@@ -115,6 +115,7 @@ class Outcome:
 
 
 LOCK_FILE = ".arxiv-digest.lock"  # in the project folder, beside data/ (not committed)
+SEARCH_CACHE = ".cache/search"  # finished search bundles by quarter (not committed)
 
 
 @contextmanager
@@ -300,8 +301,9 @@ def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome
         _say_rendered(write_content(renderer, content), outcome)
         return
     documents = search_documents(renderer)
-    # Pagefind indexes on one core while pages are written and MkDocs builds on the other.
-    with SearchIndex(documents, config.site.language) as index:
+    # Pagefind indexes on one core while pages are written and MkDocs builds on the other;
+    # quarters indexed before with the same documents come from the cache.
+    with SearchIndex(documents, config.site.language, settings.root / SEARCH_CACHE) as index:
         _say_rendered(write_content(renderer, content), outcome)
         site = build_site(settings.root, index=index)
     outcome.say(f"site built in {site}, {len(documents)} papers searchable")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
+import importlib.metadata
 import json
 import os
 import shutil
@@ -51,11 +53,13 @@ class SearchIndex:
     rendered and MkDocs builds (each of those uses one core), into a folder of its
     own: `mkdocs build --clean` empties site/."""
 
-    def __init__(self, documents: Mapping[str, str], language: str) -> None:
+    def __init__(
+        self, documents: Mapping[str, str], language: str, cache: Path | None = None
+    ) -> None:
         self._scratch = tempfile.TemporaryDirectory(prefix="digest-index-")
         self._output = Path(self._scratch.name) / "pagefind"
         self._pool = ThreadPoolExecutor(max_workers=1)
-        self._job = self._pool.submit(index_search, self._output, documents, language)
+        self._job = self._pool.submit(index_search, self._output, documents, language, cache)
 
     def move_into(self, site: Path) -> None:
         self._job.result()  # waits; a failed index raises here
@@ -69,28 +73,94 @@ class SearchIndex:
         self._scratch.cleanup()
 
 
-def index_search(output: Path, documents: Mapping[str, str], language: str) -> None:
+def index_search(
+    output: Path, documents: Mapping[str, str], language: str, cache: Path | None = None
+) -> None:
     """Pagefind over the search documents into `output` (site/pagefind/), one bundle
-    per year, with years.json listing the years newest first. Only Pagefind's output
+    per quarter, with periods.json listing them newest first. Only Pagefind's output
     is published.
 
-    A year per bundle keeps a first query's download and work the size of one year
-    however long the archive grows (bench/search_archive.py). One language for
+    A quarter per bundle keeps a first query's download, and Pagefind's memory, the
+    size of three months however long the archive grows (bench/). One language for
     everything: the documents hold Chinese and English side by side, and Pagefind's
     extended build segments Chinese words at index time.
+
+    With a `cache` folder, a quarter whose documents are unchanged since a build that
+    used it is copied from there instead of indexed again: a daily build re-indexes
+    only the current quarter.
     """
-    by_year: dict[str, dict[str, str]] = {}
+    by_period: dict[str, dict[str, str]] = {}
     for path, html in documents.items():
-        by_year.setdefault(path.split("/", 1)[0], {})[path] = html
-    for year, year_documents in by_year.items():
-        _pagefind(year_documents, output / year, language)
-    years = sorted(by_year, reverse=True)
+        by_period.setdefault(search_period(path), {})[path] = html
     output.mkdir(parents=True, exist_ok=True)
-    (output / "years.json").write_text(json.dumps(years) + "\n", encoding="utf-8")
+    for period, period_documents in by_period.items():
+        if cache is None:
+            _pagefind(period_documents, output / period, language)
+        else:
+            _link_tree(_cached_bundle(cache, period, period_documents, language), output / period)
+    periods = [{"id": p, "label": period_label(p)} for p in sorted(by_period, reverse=True)]
+    (output / "periods.json").write_text(
+        json.dumps(periods, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+def search_period(path: str) -> str:
+    """The bundle of a search document: "2026/06/19/2606.12345.html" → "2026-q2"."""
+    year, month = path.split("/", 2)[:2]
+    return f"{year}-q{(int(month) - 1) // 3 + 1}"
+
+
+def period_label(period: str) -> str:
+    """What readers see: "2026-q2" → "2026 年 4–6 月"."""
+    year, quarter = period.split("-q")
+    first = (int(quarter) - 1) * 3 + 1
+    return f"{year} 年 {first}–{first + 2} 月"
+
+
+# Bumped when what goes into a bundle changes other than through the documents.
+_BUNDLE_FORMAT = "1"
+
+
+def _cached_bundle(cache: Path, period: str, documents: Mapping[str, str], language: str) -> Path:
+    """The period's bundle in `cache`, indexed now unless these very documents were
+    indexed before (same Pagefind, same language). Older bundles of the period go."""
+    digest = hashlib.sha256(f"{_BUNDLE_FORMAT} {_pagefind_version()} {language}".encode())
+    for path in sorted(documents):
+        digest.update(f"\0{path}\0{documents[path]}".encode())
+    bundle = cache / f"{period}-{digest.hexdigest()[:16]}"
+    if not bundle.is_dir():
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / f"{bundle.name}.partial"  # a killed build leaves no half bundle
+        shutil.rmtree(partial, ignore_errors=True)
+        _pagefind(documents, partial, language)
+        partial.rename(bundle)
+    for old in cache.glob(f"{period}-*"):
+        if old != bundle:
+            shutil.rmtree(old, ignore_errors=True)
+    return bundle
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard links where the file system allows (a bundle is 10k files, never edited)."""
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link)
+
+
+@functools.cache
+def _pagefind_version() -> str:
+    return importlib.metadata.version("pagefind")
 
 
 def _pagefind(documents: Mapping[str, str], output: Path, language: str) -> None:
-    with tempfile.TemporaryDirectory(prefix="digest-search-") as folder:
+    # The documents are read once and thrown away: memory, where there is a tmpfs.
+    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="digest-search-", dir=scratch) as folder:
         for path, html in documents.items():
             target = Path(folder) / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -110,6 +180,19 @@ def _pagefind(documents: Mapping[str, str], output: Path, language: str) -> None
         result = subprocess.run(command, text=True, capture_output=True, check=False)
     if result.returncode != 0:
         raise SiteError(f"search index (pagefind) failed for {output.name}:\n{_tail(result)}")
+    for unused in _PAGEFIND_UI:  # its own search UIs: the site has one (digest.js)
+        (output / unused).unlink(missing_ok=True)
+
+
+_PAGEFIND_UI = [
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+]
 
 
 def _tail(result: subprocess.CompletedProcess[str]) -> str:

@@ -184,23 +184,23 @@ def test_the_header_button_opens_search_and_a_segmented_chinese_query_matches(ta
     tab.clean()
 
 
-def test_older_years_are_searched_on_request_or_when_this_year_has_nothing(tab: Tab) -> None:
+def test_older_quarters_are_searched_on_request_or_when_this_one_has_nothing(tab: Tab) -> None:
     tab.goto("")
     tab.page.keyboard.press("/")
     search_box = tab.page.locator(".digest-search__input")
-    search_box.fill("jailbreak")  # found in 2026; 2025 waits behind a button
+    search_box.fill("jailbreak")  # found in 2026 Q2; 2025 Q4 waits behind a button
     expect(tab.page.locator(f'.digest-result a[href$="#{JAILBREAK}"]')).to_have_count(1)
     assert tab.page.locator(f'.digest-result a[href$="#{OLDER_ID}"]').count() == 0
     more = tab.page.locator(".digest-search__more")
     while more.inner_text() == "更多结果":
         more.click()
-    expect(more).to_have_text("搜索 2025 年")
+    expect(more).to_have_text("搜索 2025 年 10–12 月")
     more.click()
-    expect(tab.page.locator(".digest-search__year")).to_have_text("2025 年")
+    expect(tab.page.locator(".digest-search__period")).to_have_text("2025 年 10–12 月")
     expect(tab.page.locator(f'.digest-result a[href$="#{OLDER_ID}"]')).to_have_count(1)
     expect(more).to_be_hidden()
 
-    search_box.fill("quokka")  # only in 2025: searched without asking
+    search_box.fill("quokka")  # only in 2025 Q4: searched without asking
     older = tab.page.locator(f'.digest-result a[href$="#{OLDER_ID}"]')
     expect(older).to_have_count(1)
     older.click()

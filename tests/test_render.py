@@ -120,9 +120,11 @@ def test_the_built_site_has_a_search_index(project: Path) -> None:
     config = load_config(project / "digest.yml")
     rendered = render_site(config, [sample_day()], project / "content", None)
     site = build_site(project, search=search_documents(rendered.renderer), language="zh")
-    assert json.loads((site / "pagefind" / "years.json").read_text()) == ["2026"]
-    assert (site / "pagefind" / "2026" / "pagefind.js").is_file()
-    assert list((site / "pagefind" / "2026" / "fragment").iterdir())
+    periods = json.loads((site / "pagefind" / "periods.json").read_text())
+    assert periods == [{"id": "2026-q2", "label": "2026 年 4–6 月"}]
+    assert (site / "pagefind" / "2026-q2" / "pagefind.js").is_file()
+    assert list((site / "pagefind" / "2026-q2" / "fragment").iterdir())
+    assert not (site / "pagefind" / "2026-q2" / "pagefind-ui.js").exists()  # ours is digest.js
     assert not (site / "search").exists()  # Material's whole-site index stays off
 
 

@@ -56,6 +56,8 @@ def _author(name: str) -> str:
 
 
 def _balanced(text: str) -> bool:
+    if "{" not in text and "}" not in text:  # nearly every title and name: skip the walk
+        return True
     depth = 0
     for char in text:
         depth += {"{": 1, "}": -1}.get(char, 0)

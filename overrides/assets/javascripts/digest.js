@@ -77,36 +77,37 @@
   }
 
   // -- search (Pagefind, loaded on first use) ----------------------------------
-  // One Pagefind bundle per year (site/pagefind/<year>/, newest first in years.json):
-  // a query searches the newest year, and older years one at a time on request, so
-  // neither the download nor the work of a first query grows with the archive.
+  // One Pagefind bundle per quarter (site/pagefind/<id>/, newest first in periods.json,
+  // each {id, label}): a query searches the newest quarter, and older ones one at a
+  // time on request, so neither the download nor the work of a first query grows with
+  // the archive.
 
   var UNAVAILABLE = "搜索索引不可用:运行 arxiv-digest build 生成 site/pagefind/。";
   var search = {
-    years: null, bundles: {}, year: 0, results: [], shown: 0, total: 0, query: "", dialog: null,
+    periods: null, bundles: {}, period: 0, results: [], shown: 0, total: 0, query: "", dialog: null,
   };
 
-  function years() {
-    if (!search.years) {
-      search.years = fetch(new URL("pagefind/years.json", ROOT)).then(function (response) {
+  function periods() {
+    if (!search.periods) {
+      search.periods = fetch(new URL("pagefind/periods.json", ROOT)).then(function (response) {
         if (!response.ok) throw new Error("no search index");
         return response.json();
       });
     }
-    return search.years;
+    return search.periods;
   }
 
-  function bundle(year) {
-    if (!search.bundles[year]) {
-      var url = new URL("pagefind/" + year + "/pagefind.js", ROOT).href;
-      search.bundles[year] = import(url).then(function (pagefind) {
+  function bundle(period) {
+    if (!search.bundles[period.id]) {
+      var url = new URL("pagefind/" + period.id + "/pagefind.js", ROOT).href;
+      search.bundles[period.id] = import(url).then(function (pagefind) {
         return pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 24 }).then(function () {
           pagefind.init();
           return pagefind;
         });
       });
     }
-    return search.bundles[year];
+    return search.bundles[period.id];
   }
 
   function openSearch() {
@@ -116,7 +117,7 @@
     var input = dialog.querySelector("input");
     input.focus();
     input.select();
-    years().then(function (list) { return list.length ? bundle(list[0]) : null; })
+    periods().then(function (list) { return list.length ? bundle(list[0]) : null; })
       .catch(function () { status(UNAVAILABLE); });
   }
 
@@ -130,7 +131,7 @@
 
   function runSearch(query) {
     search.query = query;
-    search.year = 0;
+    search.period = 0;
     search.total = 0;
     search.dialog.querySelector(".digest-search__results").replaceChildren();
     moreButton().hidden = true;
@@ -138,15 +139,15 @@
       status("");
       return;
     }
-    searchYear(query, 200);
+    searchPeriod(query, 200);
   }
 
-  function searchYear(query, debounce) {
-    var year;
-    years().then(function (list) {
-      year = list[search.year];
-      if (year === undefined) return null;
-      return bundle(year).then(function (pagefind) {
+  function searchPeriod(query, debounce) {
+    var period;
+    periods().then(function (list) {
+      period = list[search.period];
+      if (period === undefined) return null;
+      return bundle(period).then(function (pagefind) {
         return pagefind.debouncedSearch(segmented(query), {}, debounce);
       });
     }).then(function (found) {
@@ -154,18 +155,19 @@
       search.results = found.results;
       search.shown = 0;
       search.total += found.results.length;
-      if (search.year > 0 && found.results.length) {
+      if (search.period > 0 && found.results.length) {
         search.dialog.querySelector(".digest-search__results")
-          .appendChild(el("li", "digest-search__year", year + " 年"));
+          .appendChild(el("li", "digest-search__period", period.label));
       }
-      return years().then(function (list) {
-        var older = list.slice(search.year + 1);
+      return periods().then(function (list) {
+        var older = list.slice(search.period + 1);
+        var span = period.label + (search.period ? "至今" : "");
         status(search.total
-          ? "找到 " + search.total + " 篇(" + list[0] + (search.year ? "–" + year : "") + " 年)"
-          : year + " 年及以后没有找到" + (older.length ? ",正在搜索 " + older[0] + " 年…" : ""));
-        if (!found.results.length && older.length) { // nothing this year: look further back
-          search.year += 1;
-          return searchYear(query, 0);
+          ? "找到 " + search.total + " 篇(" + span + ")"
+          : span + "没有找到" + (older.length ? ",正在搜索 " + older[0].label + "…" : ""));
+        if (!found.results.length && older.length) { // nothing in this quarter: look further back
+          search.period += 1;
+          return searchPeriod(query, 0);
         }
         return showMore();
       });
@@ -195,13 +197,13 @@
         if (query !== search.query) return;
         var list = search.dialog.querySelector(".digest-search__results");
         items.forEach(function (item) { list.appendChild(resultItem(item)); });
-        return years();
+        return periods();
       }).then(function (list) {
         if (!list || query !== search.query) return;
         var button = moreButton();
-        var next = list[search.year + 1];
+        var next = list[search.period + 1];
         button.hidden = search.shown >= search.results.length && next === undefined;
-        button.textContent = search.shown < search.results.length ? "更多结果" : "搜索 " + next + " 年";
+        button.textContent = search.shown < search.results.length ? "更多结果" : "搜索 " + (next && next.label);
       });
   }
 
@@ -209,9 +211,9 @@
     if (search.shown < search.results.length) {
       showMore();
     } else {
-      search.year += 1;
+      search.period += 1;
       moreButton().hidden = true;
-      searchYear(search.query, 0);
+      searchPeriod(search.query, 0);
     }
   }
 
