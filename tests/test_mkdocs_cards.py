@@ -22,11 +22,12 @@ PAGE = (
 
 def test_cards_skip_markdown_and_come_back_byte_for_byte() -> None:
     plugin = CardsPlugin()
-    page = SimpleNamespace(file=SimpleNamespace(src_uri="2026/06/19/llm.md"))
+    source = "---\ntitle: Day\n---\n" + PAGE  # cards come back from the source file
+    page = SimpleNamespace(file=SimpleNamespace(content_string=source))
     stashed = plugin.on_page_markdown(PAGE, page=page)
     assert "<article" not in stashed
     assert stashed.count("<!--digest-card:") == 2
-    html = plugin.on_page_content(markdown.markdown(stashed), page=page)
+    html = plugin.on_post_page(markdown.markdown(stashed), page=page)
     for card in CARDS:
         assert card in html  # untouched: no <em>, the escaped comment stays text
     assert "<em>Markdown</em>" in html  # the rest of the page is still Markdown

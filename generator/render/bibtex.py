@@ -10,6 +10,11 @@ from generator.models import Paper
 # Characters that end a LaTeX run or start a comment when unescaped in a field.
 _UNSAFE = re.compile(r"(?<!\\)([&%#])")
 _BRACE_NAMES = {"{": "\\textbraceleft{}", "}": "\\textbraceright{}"}
+_AND = re.compile(r"\band\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+")
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+_NEW_STYLE_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}$")
+_BRACE = re.compile(r"\\?([{}])")
 _STOP_WORDS = {"a", "an", "the", "on", "of", "for", "from", "in", "to", "and", "with", "towards"}
 
 
@@ -35,7 +40,7 @@ def bibtex(paper: Paper, year: int) -> str:
 def citation_key(paper: Paper, year: int) -> str:
     """`surname2026word`, ASCII only, as arXiv and Google Scholar make them."""
     surname = _ascii(paper.authors[0].split()[-1]) if paper.authors else ""
-    words = re.findall(r"[a-z0-9]+", _fold(paper.title).lower())
+    words = _WORD.findall(_fold(paper.title).lower())
     word = next((w for w in words if w not in _STOP_WORDS), "")
     key = f"{surname.lower()}{_year_from_id(paper.id) or year}{word}"
     return key if surname else f"arxiv{paper.id.replace('.', '').replace('/', '')}"
@@ -46,13 +51,13 @@ def _value(text: str) -> str:
     text = " ".join(text.split())
     if not _balanced(text):
         # BibTeX counts every brace, escaped or not; LaTeX's names for them have none.
-        text = re.sub(r"\\?([{}])", lambda m: _BRACE_NAMES[m.group(1)], text)
+        text = _BRACE.sub(lambda m: _BRACE_NAMES[m.group(1)], text)
     return _UNSAFE.sub(r"\\\1", text)
 
 
 def _author(name: str) -> str:
     # "and" inside a name would split it; braces keep a team name whole.
-    return f"{{{name}}}" if re.search(r"\band\b", name, re.IGNORECASE) else name
+    return f"{{{name}}}" if _AND.search(name) else name
 
 
 def _balanced(text: str) -> bool:
@@ -71,9 +76,9 @@ def _fold(text: str) -> str:
 
 
 def _ascii(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "", _fold(text))
+    return _NOT_ALNUM.sub("", _fold(text))
 
 
 def _year_from_id(arxiv_id: str) -> int | None:
-    match = re.match(r"(\d{2})(\d{2})\.\d{4,5}$", arxiv_id)
+    match = _NEW_STYLE_ID.match(arxiv_id)
     return 2000 + int(match.group(1)) if match else None
