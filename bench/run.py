@@ -198,7 +198,8 @@ def print_table(results: dict[str, Any]) -> None:
         query = row["query"]
         print(
             f"| ours, {days} days | {row['build_seconds']} s | {row['peak_memory_mb']:,} MB "
-            f"| {row['rebuild_seconds']} s | {row['site_bytes'] / MB:,.0f} MB | {row['bytes_per_paper'] / 1024:.1f} KB "
+            f"| {row['rebuild_seconds']} s | {row['site_bytes'] / MB:,.0f} MB "
+            f"| {row['bytes_per_paper'] / 1024:.1f} KB "
             f"| {row['search_bytes'] / MB:,.0f} MB "
             f"| {query['zh']['first'] / 1024:.0f} / {query['en']['first'] / 1024:.0f} KB "
             f"| {query['zh']['second'] / 1024:.0f} / {query['en']['second'] / 1024:.0f} KB |"
