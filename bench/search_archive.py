@@ -29,7 +29,6 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite  # noqa: E4
 
 from generator.config import load_config  # noqa: E402
 from generator.render import render_site  # noqa: E402
-from generator.render.pages import SiteRenderer  # noqa: E402
 from generator.render.search import search_documents  # noqa: E402
 from generator.site import build_site, index_search  # noqa: E402
 
@@ -48,8 +47,7 @@ def main() -> None:
         config = load_config(root / "digest.yml")
         started = time.perf_counter()
         days = synthetic_days(config, dt.date(2024, 1, 1), args.days, args.per_day)
-        renderer = SiteRenderer(config, days, None, overrides=root / "overrides")
-        documents = search_documents(renderer)
+        documents = search_documents(config, days)
         print(f"{len(days)} days, {len(documents):,} search documents in {_since(started)}")
 
         render_site(config, days[-5:], root / "content")

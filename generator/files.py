@@ -39,8 +39,11 @@ def remove_partial_writes(folder: Path) -> int:
     return removed
 
 
-def write_atomic(path: Path, text: str) -> bool:
-    """Replace `path` with `text` all at once; skip it when nothing changed."""
+def write_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
+    """Replace `path` with `text` all at once; skip it when nothing changed.
+
+    `durable` waits for the disk before the rename: records need it; pages made again
+    from them on every run (content/) do not, and an archive's pages are 800 MB."""
     data = text.encode("utf-8")
     try:
         if path.read_bytes() == data:
@@ -56,8 +59,9 @@ def write_atomic(path: Path, text: str) -> bool:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

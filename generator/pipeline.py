@@ -8,6 +8,7 @@ servers instead of patching anything.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
 import time
@@ -28,7 +29,7 @@ from generator.models import BUDGET_LEFT, NO_LLM, AnnounceType, Day, Paper, Step
 from generator.progress import tracker
 from generator.render.pages import Rendered, SiteRenderer, write_content
 from generator.render.search import search_documents
-from generator.site import SearchIndex, build_site, site_url
+from generator.site import SearchIndex, build_site, quarter, site_url
 from generator.sources import schedule
 from generator.sources.api import DEFAULT_API_URL, ApiEntry, ArxivApi
 from generator.sources.http import RetryPolicy
@@ -290,23 +291,38 @@ def carry_over(papers: list[Paper], stored: list[Paper]) -> None:
 
 def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome) -> None:
     """Render content/ from every stored day, then build site/."""
-    store = settings.store
-    threshold = config.selection.threshold
-    days = [store.read_listed(date, threshold) for date in store.days()]
-    renderer = SiteRenderer(
-        config, days, site_url(settings.root), overrides=settings.root / "overrides"
-    )
     content = settings.root / "content"
     if not build:
-        _say_rendered(write_content(renderer, content), outcome)
+        every_day = _read_days(settings, config, settings.store.days())
+        _say_rendered(write_content(_renderer(settings, config, every_day), content), outcome)
         return
-    documents = search_documents(renderer)
-    # Pagefind indexes on one core while pages are written and MkDocs builds on the other;
-    # quarters indexed before with the same documents come from the cache.
-    with SearchIndex(documents, config.site.language, settings.root / SEARCH_CACHE) as index:
+    # Pagefind indexes each quarter on the other core as soon as its days are read, while
+    # the rest are read, pages written and MkDocs builds; quarters indexed before with
+    # the same documents come from the cache.
+    with SearchIndex(config.site.language, settings.root / SEARCH_CACHE) as index:
+        days: list[Day] = []
+        searchable = 0
+        for _, dates in itertools.groupby(settings.store.days(), key=quarter):
+            read = _read_days(settings, config, list(dates))
+            documents = search_documents(config, read)
+            index.add(documents)
+            days += read
+            searchable += len(documents)
+        renderer = _renderer(settings, config, days)
         _say_rendered(write_content(renderer, content), outcome)
         site = build_site(settings.root, index=index)
-    outcome.say(f"site built in {site}, {len(documents)} papers searchable")
+    outcome.say(f"site built in {site}, {searchable} papers searchable")
+
+
+def _read_days(settings: Settings, config: Config, dates: list[dt.date]) -> list[Day]:
+    """Stored days, with only the records a page lists."""
+    threshold = config.selection.threshold
+    return [settings.store.read_listed(date, threshold) for date in dates]
+
+
+def _renderer(settings: Settings, config: Config, days: list[Day]) -> SiteRenderer:
+    overrides = settings.root / "overrides"
+    return SiteRenderer(config, days, site_url(settings.root), overrides=overrides)
 
 
 def _say_rendered(rendered: Rendered, outcome: Outcome) -> None:

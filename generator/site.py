@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import http.server
@@ -12,8 +13,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -34,7 +35,8 @@ def build_site(
     `index` already under way, or one made of `search` (render/search.py) meanwhile.
     Return the site folder."""
     if index is None and search:
-        with SearchIndex(search, language) as own:
+        with SearchIndex(language) as own:
+            own.add(search)
             return build_site(root, strict=strict, index=own)
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
     if strict:
@@ -49,26 +51,69 @@ def build_site(
 
 
 class SearchIndex:
-    """Pagefind indexing the search documents in the background, while pages are
-    rendered and MkDocs builds (each of those uses one core), into a folder of its
-    own: `mkdocs build --clean` empties site/."""
+    """Pagefind indexing search documents in the background, a quarter at a time as
+    they are added, while the rest of the build goes on (on the other core). Bundles
+    are made outside site/ (`mkdocs build --clean` empties it) and put there last.
 
-    def __init__(
-        self, documents: Mapping[str, str], language: str, cache: Path | None = None
-    ) -> None:
+    With a `cache` folder, bundles are kept there under a hash of their documents, the
+    Pagefind version and the language, and a quarter whose documents are unchanged is
+    not indexed again: a daily build indexes only the current quarter.
+    """
+
+    def __init__(self, language: str, cache: Path | None = None) -> None:
+        self.language = language
+        self.cache = cache
         self._scratch = tempfile.TemporaryDirectory(prefix="digest-index-")
-        self._output = Path(self._scratch.name) / "pagefind"
         self._pool = ThreadPoolExecutor(max_workers=1)
-        self._job = self._pool.submit(index_search, self._output, documents, language, cache)
+        self._bundles: dict[str, Path] = {}  # quarter → its bundle, made or being made
+        self._jobs: list[Future[None]] = []
+
+    def add(self, documents: Mapping[str, str]) -> None:
+        """Index these documents; each quarter must come whole, in one call."""
+        for period, period_documents in by_period(documents).items():
+            if period in self._bundles:
+                raise SiteError(f"search documents of {period} were added twice")
+            bundle = self._bundle(period, period_documents)
+            self._bundles[period] = bundle
+            if not bundle.is_dir():
+                # Written here rather than by the worker: a thread writing 9k files
+                # would hold up the one reading and rendering (Python's GIL).
+                source = _write_documents(period_documents)
+                self._jobs.append(self._pool.submit(_index, source, bundle, self.language))
+
+    def _bundle(self, period: str, documents: Mapping[str, str]) -> Path:
+        if self.cache is None:
+            return Path(self._scratch.name) / period
+        digest = hashlib.sha256(f"{_BUNDLE_FORMAT} {_pagefind_version()} {self.language}".encode())
+        for path in sorted(documents):
+            digest.update(f"\0{path}\0{documents[path]}".encode())
+        return self.cache / f"{period}-{digest.hexdigest()[:16]}"
+
+    def write_into(self, output: Path) -> None:
+        """Wait for the bundles and put them in `output` (site/pagefind/), with
+        periods.json listing the quarters newest first."""
+        for job in self._jobs:
+            job.result()  # a failed index raises here
+        output.mkdir(parents=True, exist_ok=True)
+        for period, bundle in self._bundles.items():
+            if self.cache is None:
+                shutil.move(bundle, output / period)
+            else:
+                _link_tree(bundle, output / period)
+                for old in self.cache.glob(f"{period}-*"):  # earlier versions of the quarter
+                    if old != bundle:
+                        shutil.rmtree(old, ignore_errors=True)
+        write_periods(output, self._bundles)
 
     def move_into(self, site: Path) -> None:
-        self._job.result()  # waits; a failed index raises here
-        shutil.move(self._output, site / "pagefind")
+        self.write_into(site / "pagefind")
 
     def __enter__(self) -> SearchIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for job in self._jobs:
+            job.cancel()  # after a failure, quarters not yet started are not indexed
         self._pool.shutdown(wait=True)
         self._scratch.cleanup()
 
@@ -84,30 +129,36 @@ def index_search(
     size of three months however long the archive grows (bench/). One language for
     everything: the documents hold Chinese and English side by side, and Pagefind's
     extended build segments Chinese words at index time.
-
-    With a `cache` folder, a quarter whose documents are unchanged since a build that
-    used it is copied from there instead of indexed again: a daily build re-indexes
-    only the current quarter.
     """
-    by_period: dict[str, dict[str, str]] = {}
-    for path, html in documents.items():
-        by_period.setdefault(search_period(path), {})[path] = html
+    with SearchIndex(language, cache) as index:
+        index.add(documents)
+        index.write_into(output)
+
+
+def write_periods(output: Path, periods: Iterable[str]) -> None:
+    listed = [{"id": p, "label": period_label(p)} for p in sorted(periods, reverse=True)]
     output.mkdir(parents=True, exist_ok=True)
-    for period, period_documents in by_period.items():
-        if cache is None:
-            _pagefind(period_documents, output / period, language)
-        else:
-            _link_tree(_cached_bundle(cache, period, period_documents, language), output / period)
-    periods = [{"id": p, "label": period_label(p)} for p in sorted(by_period, reverse=True)]
     (output / "periods.json").write_text(
-        json.dumps(periods, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(listed, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+
+
+def by_period(documents: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    grouped: dict[str, dict[str, str]] = {}
+    for path, html in documents.items():
+        grouped.setdefault(search_period(path), {})[path] = html
+    return grouped
+
+
+def quarter(date: dt.date) -> str:
+    """ "2026-q2": the search bundle of a day's papers."""
+    return f"{date.year}-q{(date.month - 1) // 3 + 1}"
 
 
 def search_period(path: str) -> str:
     """The bundle of a search document: "2026/06/19/2606.12345.html" → "2026-q2"."""
     year, month = path.split("/", 2)[:2]
-    return f"{year}-q{(int(month) - 1) // 3 + 1}"
+    return quarter(dt.date(int(year), int(month), 1))
 
 
 def period_label(period: str) -> str:
@@ -121,23 +172,48 @@ def period_label(period: str) -> str:
 _BUNDLE_FORMAT = "1"
 
 
-def _cached_bundle(cache: Path, period: str, documents: Mapping[str, str], language: str) -> Path:
-    """The period's bundle in `cache`, indexed now unless these very documents were
-    indexed before (same Pagefind, same language). Older bundles of the period go."""
-    digest = hashlib.sha256(f"{_BUNDLE_FORMAT} {_pagefind_version()} {language}".encode())
-    for path in sorted(documents):
-        digest.update(f"\0{path}\0{documents[path]}".encode())
-    bundle = cache / f"{period}-{digest.hexdigest()[:16]}"
-    if not bundle.is_dir():
-        cache.mkdir(parents=True, exist_ok=True)
-        partial = cache / f"{bundle.name}.partial"  # a killed build leaves no half bundle
+@functools.cache
+def _pagefind_version() -> str:
+    return importlib.metadata.version("pagefind")
+
+
+def _write_documents(documents: Mapping[str, str]) -> tempfile.TemporaryDirectory[str]:
+    """The documents as files for Pagefind, in memory where there is a tmpfs: they are
+    read once and thrown away."""
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    folder = tempfile.TemporaryDirectory(prefix="digest-search-", dir=shm)
+    for path, html in documents.items():
+        target = Path(folder.name) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+    return folder
+
+
+def _index(source: tempfile.TemporaryDirectory[str], bundle: Path, language: str) -> None:
+    """Pagefind over `source` into `bundle`, by way of a .partial folder: a build killed
+    meanwhile leaves nothing that passes for a finished bundle."""
+    partial = bundle.with_name(bundle.name + ".partial")
+    with source:
         shutil.rmtree(partial, ignore_errors=True)
-        _pagefind(documents, partial, language)
-        partial.rename(bundle)
-    for old in cache.glob(f"{period}-*"):
-        if old != bundle:
-            shutil.rmtree(old, ignore_errors=True)
-    return bundle
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable,
+            "-m",
+            "pagefind",
+            "--site",
+            source.name,
+            "--output-path",
+            str(partial),
+            "--force-language",
+            language,
+            "--quiet",
+        ]
+        result = subprocess.run(command, text=True, capture_output=True, check=False)
+    if result.returncode != 0:
+        raise SiteError(f"search index (pagefind) failed for {bundle.name}:\n{_tail(result)}")
+    for unused in _PAGEFIND_UI:  # its own search UIs: the site has one (digest.js)
+        (partial / unused).unlink(missing_ok=True)
+    partial.rename(bundle)
 
 
 def _link_tree(source: Path, target: Path) -> None:
@@ -150,38 +226,6 @@ def _link_tree(source: Path, target: Path) -> None:
             shutil.copy2(src, dst)
 
     shutil.copytree(source, target, copy_function=link)
-
-
-@functools.cache
-def _pagefind_version() -> str:
-    return importlib.metadata.version("pagefind")
-
-
-def _pagefind(documents: Mapping[str, str], output: Path, language: str) -> None:
-    # The documents are read once and thrown away: memory, where there is a tmpfs.
-    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="digest-search-", dir=scratch) as folder:
-        for path, html in documents.items():
-            target = Path(folder) / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, encoding="utf-8")
-        command = [
-            sys.executable,
-            "-m",
-            "pagefind",
-            "--site",
-            folder,
-            "--output-path",
-            str(output),
-            "--force-language",
-            language,
-            "--quiet",
-        ]
-        result = subprocess.run(command, text=True, capture_output=True, check=False)
-    if result.returncode != 0:
-        raise SiteError(f"search index (pagefind) failed for {output.name}:\n{_tail(result)}")
-    for unused in _PAGEFIND_UI:  # its own search UIs: the site has one (digest.js)
-        (output / unused).unlink(missing_ok=True)
 
 
 _PAGEFIND_UI = [

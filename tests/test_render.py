@@ -107,7 +107,7 @@ def test_search_documents_point_at_the_card_and_escape_everything() -> None:
     config = load_config(REPO / "digest.yml")
     renderer = SiteRenderer(config, [sample_day()], None, overrides=THEME)
     renderer.render()
-    documents = search_documents(renderer)
+    documents = search_documents(renderer.config, renderer.days)
     listed = {s.paper.id for t in config.topics for s in renderer.selected(sample_day(), t)}
     assert {path.split("/")[-1].removesuffix(".html") for path in documents} == listed
     hostile = documents["2026/06/19/2606.99999.html"]
@@ -119,7 +119,8 @@ def test_search_documents_point_at_the_card_and_escape_everything() -> None:
 def test_the_built_site_has_a_search_index(project: Path) -> None:
     config = load_config(project / "digest.yml")
     rendered = render_site(config, [sample_day()], project / "content", None)
-    site = build_site(project, search=search_documents(rendered.renderer), language="zh")
+    documents = search_documents(config, rendered.renderer.days)
+    site = build_site(project, search=documents, language="zh")
     periods = json.loads((site / "pagefind" / "periods.json").read_text())
     assert periods == [{"id": "2026-q2", "label": "2026 年 4–6 月"}]
     assert (site / "pagefind" / "2026-q2" / "pagefind.js").is_file()

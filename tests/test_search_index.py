@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import pytest
 
@@ -55,14 +56,14 @@ def test_one_bundle_per_quarter_listed_newest_first(tmp_path: Path) -> None:
 def test_the_cache_indexes_only_quarters_whose_documents_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    indexed: list[int] = []
-    real_pagefind = site._pagefind
+    indexed: list[int] = []  # documents in each Pagefind run
+    real_index = site._index
 
-    def counting(documents: dict[str, str], output: Path, language: str) -> None:
-        indexed.append(len(documents))
-        real_pagefind(documents, output, language)
+    def counting(source: TemporaryDirectory[str], bundle: Path, language: str) -> None:
+        indexed.append(len(list(Path(source.name).rglob("*.html"))))
+        real_index(source, bundle, language)
 
-    monkeypatch.setattr(site, "_pagefind", counting)
+    monkeypatch.setattr(site, "_index", counting)
     cache = tmp_path / "cache"
     index_search(tmp_path / "first", DOCUMENTS, "zh", cache)
     assert sorted(indexed) == [1, 2]
@@ -95,3 +96,11 @@ def test_a_bundle_interrupted_while_indexing_is_not_used(tmp_path: Path) -> None
     index_search(tmp_path / "second", DOCUMENTS, "zh", cache)
     assert (tmp_path / "second" / "2026-q2" / "pagefind.js").is_file()
     assert not bundle.with_name(bundle.name + ".partial").exists()
+
+
+def test_a_quarter_added_in_two_parts_is_refused(tmp_path: Path) -> None:
+    first, second = dict(list(DOCUMENTS.items())[:1]), dict(list(DOCUMENTS.items())[1:])
+    with site.SearchIndex("zh") as index:
+        index.add(first)
+        with pytest.raises(site.SiteError, match="2026-q2 were added twice"):
+            index.add(second)  # its other 2026 Q2 paper would replace the first's bundle

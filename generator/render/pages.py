@@ -361,7 +361,7 @@ def llm_notice(day: Day) -> str | None:
 class Rendered:
     written: int  # files under content/ that changed
     removed: int  # stale generated files deleted
-    renderer: SiteRenderer = field(repr=False)  # for search.search_documents
+    renderer: SiteRenderer = field(repr=False)
 
 
 def render_site(
@@ -388,7 +388,7 @@ def write_content(renderer: SiteRenderer, content_dir: Path) -> Rendered:
 
     def write(path: str, text: str) -> None:
         nonlocal written
-        written += write_atomic(content_dir / path, text)
+        written += write_atomic(content_dir / path, text, durable=False)
 
     renderer.render(write)
     removed = 0

@@ -11,14 +11,14 @@ Pagefind's output.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from jinja2 import Environment
 
+from generator.config import Config
+from generator.models import Day
 from generator.render import urls
-
-if TYPE_CHECKING:
-    from generator.render.pages import SiteRenderer
+from generator.render.pages import select
 
 AUTHORS_SEARCHED = 10  # enough to find a paper by its known authors; long lists cost bytes
 
@@ -40,19 +40,19 @@ _DOCUMENT = Environment(autoescape=True).from_string(
 )
 
 
-def search_documents(renderer: SiteRenderer) -> dict[str, str]:
-    """Path (relative, under any folder) → HTML, one per paper listed on a topic page.
+def search_documents(config: Config, days: Iterable[Day]) -> dict[str, str]:
+    """Path ("2026/06/19/<id>.html") → HTML, one per paper listed on a topic page.
 
     A paper listed under several topics is one result: it points to the topic where it
     scored best, and names all of them.
     """
     documents = {}
-    for day in renderer.days:
+    for day in days:
         # id → (-score, topic slug, topic name, sub-topic name), best first once sorted
         listed: dict[str, list[tuple[int, str, str, str]]] = {}
-        for topic in renderer.config.topics:
+        for topic in config.topics:
             subtopics = {sub.slug: sub.name for sub in topic.subtopics}
-            for chosen in renderer.selected(day, topic):
+            for chosen in select(day, topic, config.selection.threshold):
                 hits = listed.setdefault(chosen.paper.id, [])
                 subtopic = subtopics.get(chosen.hit.subtopic, "")
                 hits.append((-chosen.hit.score, topic.slug, topic.name, subtopic))
@@ -61,7 +61,7 @@ def search_documents(renderer: SiteRenderer) -> dict[str, str]:
             hits.sort()
             best_slug = hits[0][1]
             documents[f"{day.date:%Y/%m/%d}/{paper_id}.html"] = _DOCUMENT.render(
-                language=renderer.config.site.language,
+                language=config.site.language,
                 p=papers[paper_id],
                 date=day.date.isoformat(),
                 topic=" · ".join(name for _, _, name, _ in hits),
