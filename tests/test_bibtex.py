@@ -1,13 +1,27 @@
-"""BibTeX built from records: parses, keeps the record's facts, survives hostile titles."""
+"""BibTeX as the reader copies it: built in Chromium by digest.js from a card the real
+renderer made (key, year and primary category from render/bibtex.py). It parses,
+keeps the record's facts and survives hostile titles."""
 
 from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
 
 import bibtexparser
 import pytest
 from bibtexparser.bparser import BibTexParser
+from conftest import REPO
+from playwright.sync_api import Page, sync_playwright
+from test_browser import CHROMIUM, CHROMIUM_ARGS
 
+from generator.config import load_config
 from generator.models import Paper
-from generator.render.bibtex import bibtex, citation_key
+from generator.render.bibtex import citation_key
+from generator.render.pages import SiteRenderer
+
+ORIGIN = "http://digest.test/"  # answered by Playwright, never the network
+SCRIPT = (REPO / "overrides" / "assets" / "javascripts" / "digest.js").read_text()
 
 
 def paper(**fields: object) -> Paper:
@@ -25,6 +39,28 @@ def paper(**fields: object) -> Paper:
     return Paper(**values)  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="module")
+def page() -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser.new_page()
+        browser.close()
+
+
+def bibtex(page: Page, record: Paper, announced: int = 2026) -> str:
+    config = load_config(REPO / "digest.yml")
+    renderer = SiteRenderer(config, [], None, overrides=REPO / "overrides")
+    card = renderer.card(record, None, dt.date(announced, 6, 19), config.topics[0])
+    html = (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        f'<script id="__config" type="application/json">{json.dumps({"base": "."})}</script>'
+        f"</head><body>{card}<script>{SCRIPT}</script></body></html>"
+    )
+    page.route(ORIGIN, lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto(ORIGIN)
+    return str(page.evaluate("arxivDigest.bibtex(document.querySelector('article.paper'))"))
+
+
 def parse(text: str) -> dict[str, str]:
     parser = BibTexParser(common_strings=False)
     parser.ignore_nonstandard_types = False
@@ -33,8 +69,8 @@ def parse(text: str) -> dict[str, str]:
     return entries[0]
 
 
-def test_an_entry_has_the_record_facts_in_arxiv_style() -> None:
-    entry = parse(bibtex(paper(doi="10.1/x", journal_ref="ACL 2026"), 2026))
+def test_an_entry_has_the_record_facts_in_arxiv_style(page: Page) -> None:
+    entry = parse(bibtex(page, paper(doi="10.1/x", journal_ref="ACL 2026")))
     assert entry["ENTRYTYPE"] == "misc"
     assert entry["ID"] == "das2026concept"
     assert entry["title"] == "From Concept-Aligned Tokens to Vulnerable Features"
@@ -47,9 +83,15 @@ def test_an_entry_has_the_record_facts_in_arxiv_style() -> None:
     assert entry["doi"] == "10.1/x" and entry["note"] == "ACL 2026"
 
 
-def test_the_year_comes_from_the_id_not_the_announcement() -> None:
+def test_every_author_of_a_long_list_is_cited(page: Page) -> None:
+    authors = [f"Author {n}" for n in range(30)]  # the card folds all after the 12th
+    assert parse(bibtex(page, paper(authors=authors)))["author"] == " and ".join(authors)
+
+
+def test_the_year_comes_from_the_id_not_the_announcement(page: Page) -> None:
     # A replacement announced in 2026 of a paper first submitted in 2023.
-    assert parse(bibtex(paper(id="2305.14985"), 2026))["year"] == "2023"
+    assert parse(bibtex(page, paper(id="2305.14985")))["year"] == "2023"
+    assert parse(bibtex(page, paper(id="cond-mat/0412498"), 2025))["year"] == "2025"
 
 
 @pytest.mark.parametrize(
@@ -63,15 +105,16 @@ def test_the_year_comes_from_the_id_not_the_announcement() -> None:
         "<script>alert(1)</script> @misc{evil, title={x}}",
     ],
 )
-def test_hostile_titles_still_give_one_parsable_entry(title: str) -> None:
-    entry = parse(bibtex(paper(title=title), 2026))
+def test_hostile_titles_still_give_one_parsable_entry(page: Page, title: str) -> None:
+    entry = parse(bibtex(page, paper(title=title)))
     assert entry["eprint"] == "2604.23130"
     for char in "&%#":
         assert f"\\{char}" in entry["title"] or char not in title
+    assert "<script>" not in entry["ID"]
 
 
-def test_a_team_name_with_and_stays_one_author() -> None:
-    entry = parse(bibtex(paper(authors=["Ann Lee", "The Search and Rescue Team"]), 2026))
+def test_a_team_name_with_and_stays_one_author(page: Page) -> None:
+    entry = parse(bibtex(page, paper(authors=["Ann Lee", "The Search and Rescue Team"])))
     assert entry["author"] == "Ann Lee and {The Search and Rescue Team}"
 
 

@@ -13,14 +13,14 @@ from typing import Any
 
 import frontmatter
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from generator.config import Config, Topic
 from generator.errors import RenderError
 from generator.files import write_atomic
 from generator.models import BUDGET_LEFT, Day, Paper, TopicHit
 from generator.render import feeds, urls
-from generator.render.bibtex import bibtex
+from generator.render.bibtex import citation
 
 ANNOUNCE_LABELS = {
     "new": "新提交",
@@ -63,11 +63,6 @@ def select(day: Day, topic: Topic, threshold: int) -> list[Selected]:
     return sorted(chosen, key=lambda s: (-s.hit.score, s.paper.id))
 
 
-def lines_attr(text: str) -> Markup:
-    """Escaped for an attribute, newlines as &#10; so the card stays one line per tag."""
-    return Markup(str(escape(text)).replace("\n", "&#10;"))
-
-
 class SiteRenderer:
     def __init__(
         self,
@@ -97,7 +92,6 @@ class SiteRenderer:
             undefined=jinja2.StrictUndefined,
         )
         self.env.filters["md"] = md_escape
-        self.env.filters["lines_attr"] = lines_attr
         self._card = self.env.get_template(CARD_TEMPLATE)
         self.pages: dict[str, str] = {}  # path under content/ → text, without `emit`
         self.paths: set[str] = set()  # every page made
@@ -169,7 +163,7 @@ class SiteRenderer:
             author_limit=AUTHOR_LIMIT,
             language=self.config.site.language,
             budget_left=BUDGET_LEFT,
-            bibtex=bibtex(paper, date.year),
+            cite=citation(paper, date.year),
         )
         # Belt and braces: a blank line would end the raw HTML block in Markdown.
         return Markup(re.sub(r"\n\s*\n", "\n", html).strip())

@@ -302,6 +302,70 @@
     setTimeout(function () { button.textContent = before; }, 1500);
   }
 
+  // -- BibTeX: arXiv's @misc style, built from the card ---------------------------
+  // The button carries the key, year and primary category (render/bibtex.py); the
+  // title and authors are the card's own text, as arXiv gave them.
+
+  var BRACE_NAMES = { "{": "\\textbraceleft{}", "}": "\\textbraceright{}" };
+
+  function bibtexOf(card) {
+    var button = card.querySelector(".paper-bibtex");
+    var title = card.querySelector(".paper-title");
+    var fields = [
+      ["title", title.dataset.source || title.textContent], // math.js keeps the TeX source
+      ["author", authorsOf(card).map(function (name) {
+        return /\band\b/i.test(name) ? "{" + name + "}" : name; // "and" would split it
+      }).join(" and ")],
+      ["year", button.dataset.year],
+      ["eprint", card.id], // a citation names the paper; arXiv serves its latest version
+      ["archivePrefix", "arXiv"],
+      ["primaryClass", button.dataset.class],
+      ["url", "https://arxiv.org/abs/" + card.id],
+      ["doi", button.dataset.doi],
+      ["note", button.dataset.note],
+    ];
+    var body = fields.filter(function (field) { return field[1]; }).map(function (field) {
+      return "  " + field[0] + " = {" + bibValue(field[1]) + "}";
+    });
+    return "@misc{" + button.dataset.key + ",\n" + body.join(",\n") + "\n}";
+  }
+
+  // The card lists the first authors as text, the rest as text inside <details>.
+  function authorsOf(card) {
+    var box = card.querySelector(".paper-authors");
+    var more = box && box.querySelector(".more-authors");
+    var text = [box, more].filter(Boolean).map(ownText).filter(Boolean).join(", ");
+    return text ? text.split(", ") : [];
+  }
+
+  function ownText(node) {
+    return Array.prototype.filter.call(node.childNodes, function (child) {
+      return child.nodeType === Node.TEXT_NODE;
+    }).map(function (child) { return child.textContent; }).join("").trim();
+  }
+
+  // A value BibTeX and LaTeX both accept: braces balanced, & % # escaped.
+  function bibValue(text) {
+    text = text.split(/\s+/).filter(Boolean).join(" ");
+    if (!balanced(text)) { // BibTeX counts every brace, escaped or not
+      text = text.replace(/\\?([{}])/g, function (_, brace) { return BRACE_NAMES[brace]; });
+    }
+    return text.replace(/(\\?)([&%#])/g, function (all, slash, char) {
+      return slash ? all : "\\" + char;
+    });
+  }
+
+  function balanced(text) {
+    var depth = 0;
+    for (var i = 0; i < text.length && depth >= 0; i++) {
+      if (text[i] === "{") depth++;
+      else if (text[i] === "}") depth--;
+    }
+    return depth === 0;
+  }
+
+  window.arxivDigest = { bibtex: bibtexOf }; // for tests/test_bibtex.py
+
   // -- favorites -------------------------------------------------------------
 
   function favorites() {
@@ -315,11 +379,12 @@
       ? location.pathname.slice(ROOT.pathname.length) : location.pathname;
     return {
       id: card.id,
-      title: card.querySelector(".paper-title").textContent.trim(),
+      title: (card.querySelector(".paper-title").dataset.source ||
+        card.querySelector(".paper-title").textContent).trim(),
       title_zh: zh ? zh.textContent.trim() : null,
       date: card.dataset.date,
       link: page + "#" + card.id,
-      bibtex: card.querySelector(".paper-bibtex").dataset.bibtex,
+      bibtex: bibtexOf(card),
     };
   }
 
@@ -432,7 +497,7 @@
     } else if (target.matches(".paper-star")) {
       toggleFavorite(target.closest("article.paper"));
     } else if (target.matches(".paper-bibtex")) {
-      copy(target.dataset.bibtex).then(
+      copy(bibtexOf(target.closest("article.paper"))).then(
         function () { flash(target, "已复制"); },
         function () { flash(target, "复制失败"); }
       );
