@@ -3,7 +3,7 @@ daily run's stages and the LLM step, in one table (bench/README.md, issue 6).
 
 python bench/run.py [--days 60 250 750] [--naive-days 750] [--no-naive] [--peer-papers 60]
 
-Writes bench/results/latest.json. Takes about 40 minutes on 2 cores, most of it the
+Writes bench/results/latest.json. Takes about 30 minutes on 2 cores, a third of it the
 naive build; nothing here is part of the test run.
 """
 
