@@ -55,8 +55,8 @@ def main() -> None:
         root = copy_project(Path(folder) / "project")
         config = load_config(root / "digest.yml")
         day = one_topic_day(config, DATE, args.papers)
-        rendered = render_site(config, [day], root / "content")
-        documents = search_documents(config, rendered.renderer.days)
+        render_site(config, [day], root / "content")
+        documents = search_documents(config, [day])
         site = build_site(root, search=documents, language=config.site.language)
         slug = config.topics[0].slug
         page_path = f"{DATE:%Y/%m/%d}/{slug}/"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -90,11 +91,17 @@ class DayCounts:
 
     @classmethod
     def of(cls, papers: list[Paper]) -> DayCounts:
-        return cls(
-            len(papers),
-            dict(Counter(p.announce_type for p in papers)),
-            dict(Counter(p.llm.status for p in papers)),
-        )
+        return cls.tally((p.announce_type, p.llm.status) for p in papers)
+
+    @classmethod
+    def tally(cls, papers: Iterable[tuple[str, str]]) -> DayCounts:
+        """From each paper's (announce type, LLM status)."""
+        announce: Counter[str] = Counter()
+        llm: Counter[str] = Counter()
+        for announce_type, status in papers:
+            announce[announce_type] += 1
+            llm[status] += 1
+        return cls(sum(announce.values()), dict(announce), dict(llm))
 
 
 @dataclass

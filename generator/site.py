@@ -46,7 +46,7 @@ def build_site(
         raise SiteError(f"mkdocs build failed:\n{_tail(result)}")
     site = root / "site"
     if index is not None:
-        index.move_into(site)
+        index.write_into(site / "pagefind")
     return site
 
 
@@ -105,9 +105,6 @@ class SearchIndex:
                         shutil.rmtree(old, ignore_errors=True)
         write_periods(output, self._bundles)
 
-    def move_into(self, site: Path) -> None:
-        self.write_into(site / "pagefind")
-
     def __enter__(self) -> SearchIndex:
         return self
 
@@ -163,8 +160,8 @@ def search_period(path: str) -> str:
 
 def period_label(period: str) -> str:
     """What readers see: "2026-q2" → "2026 年 4–6 月"."""
-    year, quarter = period.split("-q")
-    first = (int(quarter) - 1) * 3 + 1
+    year, number = period.split("-q")
+    first = (int(number) - 1) * 3 + 1
     return f"{year} 年 {first}–{first + 2} 月"
 
 

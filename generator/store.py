@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import re
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,20 +61,17 @@ class Store:
         nowhere)."""
         path = self.path(date)
         papers = []
-        announce: Counter[str] = Counter()
-        llm: Counter[str] = Counter()
+        seen: list[tuple[str, str]] = []  # (announce type, LLM status) of every paper
         for number, line in _lines(path):
             unlisted = _unlisted_fast(line)
             if unlisted:
-                announce[unlisted[0]] += 1
-                llm[unlisted[1]] += 1
+                seen.append(unlisted)
                 continue
             paper = _parse_line(line, path, number)
-            announce[paper.announce_type] += 1
-            llm[paper.llm.status] += 1
+            seen.append((paper.announce_type, paper.llm.status))
             if paper.llm.status == "failed" or any(hit.score >= threshold for hit in paper.topics):
                 papers.append(paper)
-        return Day(date, papers, DayCounts(sum(announce.values()), dict(announce), dict(llm)))
+        return Day(date, papers, DayCounts.tally(seen))
 
     def write_day(self, day: Day) -> bool:
         """Store the day; return False when the file already held these bytes."""

@@ -118,8 +118,8 @@ def test_search_documents_point_at_the_card_and_escape_everything() -> None:
 
 def test_the_built_site_has_a_search_index(project: Path) -> None:
     config = load_config(project / "digest.yml")
-    rendered = render_site(config, [sample_day()], project / "content", None)
-    documents = search_documents(config, rendered.renderer.days)
+    render_site(config, [sample_day()], project / "content", None)
+    documents = search_documents(config, [sample_day()])
     site = build_site(project, search=documents, language="zh")
     periods = json.loads((site / "pagefind" / "periods.json").read_text())
     assert periods == [{"id": "2026-q2", "label": "2026 年 4–6 月"}]

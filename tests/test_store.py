@@ -65,7 +65,7 @@ import datetime as dt, resource, signal, sys
 from pathlib import Path
 from generator.store import Store
 from generator.sources.rss import parse_feed
-from generator.models import Day, DayCounts, StepState, TopicHit
+from generator.models import Day
 from generator.errors import StoreError
 papers = parse_feed(Path({str(RSS)!r}).read_bytes()).papers
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -355,7 +355,6 @@ def llm_notice(day: Day) -> str | None:
 class Rendered:
     written: int  # files under content/ that changed
     removed: int  # stale generated files deleted
-    renderer: SiteRenderer = field(repr=False)
 
 
 def render_site(
@@ -391,4 +390,4 @@ def write_content(renderer: SiteRenderer, content_dir: Path) -> Rendered:
         if path.is_file() and GENERATED_DIRS.match(relative) and relative not in renderer.paths:
             path.unlink()
             removed += 1
-    return Rendered(written, removed, renderer)
+    return Rendered(written, removed)

@@ -310,9 +310,8 @@
 
   function bibtexOf(card) {
     var button = card.querySelector(".paper-bibtex");
-    var title = card.querySelector(".paper-title");
     var fields = [
-      ["title", title.dataset.source || title.textContent], // math.js keeps the TeX source
+      ["title", titleOf(card)],
       ["author", authorsOf(card).map(function (name) {
         return /\band\b/i.test(name) ? "{" + name + "}" : name; // "and" would split it
       }).join(" and ")],
@@ -328,6 +327,12 @@
       return "  " + field[0] + " = {" + bibValue(field[1]) + "}";
     });
     return "@misc{" + button.dataset.key + ",\n" + body.join(",\n") + "\n}";
+  }
+
+  // The title as arXiv gave it: math.js keeps the TeX source before KaTeX replaces it.
+  function titleOf(card) {
+    var title = card.querySelector(".paper-title");
+    return (title.dataset.source || title.textContent).trim();
   }
 
   // The card lists the first authors as text, the rest as text inside <details>.
@@ -379,8 +384,7 @@
       ? location.pathname.slice(ROOT.pathname.length) : location.pathname;
     return {
       id: card.id,
-      title: (card.querySelector(".paper-title").dataset.source ||
-        card.querySelector(".paper-title").textContent).trim(),
+      title: titleOf(card),
       title_zh: zh ? zh.textContent.trim() : null,
       date: card.dataset.date,
       link: page + "#" + card.id,
