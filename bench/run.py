@@ -157,11 +157,15 @@ def topic_page(archive: Archive, folder: Path) -> dict[str, Any]:
     root = copy_project(folder)
     render_site(config, [Day(day.date, listed)], root / "content")
     site = build_site(root)
-    html = (site / f"{day.date:%Y/%m/%d}/{topic.slug}/index.html").read_bytes()
+    folder = site / f"{day.date:%Y/%m/%d}/{topic.slug}"
+    html = (folder / "index.html").read_bytes()
+    english = (folder / "abstracts.json").read_bytes()  # fetched when one is opened
     return {
         "papers": html.count(b'<article class="paper'),
         "html_bytes": len(html),
         "gzip_bytes": len(gzip.compress(html, 6)),
+        "english_abstracts_bytes": len(english),
+        "english_abstracts_gzip_bytes": len(gzip.compress(english, 6)),
     }
 
 
@@ -221,7 +225,9 @@ def print_table(results: dict[str, Any]) -> None:
     page = results["topic_page"]
     print(
         f"\ntopic page with {page['papers']} papers: {page['html_bytes'] / 1024:.0f} KB HTML, "
-        f"{page['gzip_bytes'] / 1024:.0f} KB gzipped"
+        f"{page['gzip_bytes'] / 1024:.0f} KB gzipped; its English abstracts, loaded when one "
+        f"is opened, {page['english_abstracts_bytes'] / 1024:.0f} KB "
+        f"({page['english_abstracts_gzip_bytes'] / 1024:.0f} KB gzipped)"
     )
     daily.print_results(results["daily"], results["enrichment"])
 

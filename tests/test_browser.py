@@ -257,8 +257,56 @@ def test_without_javascript_both_languages_show(browser: Browser, site_url: str)
     expect(paper.locator(".paper-title")).to_be_visible()
     expect(paper.locator(".paper-title-zh")).to_be_visible()
     expect(paper.locator(".abstract-zh")).to_be_visible()
-    expect(paper.locator(".abstract-en")).to_be_visible()
+    english = paper.locator(".abstract-en")
+    expect(english).to_be_visible()
+    # The English abstract waits in abstracts.json: without JavaScript, arXiv has it.
+    english.locator("summary").click()
+    link = english.locator(f'a[href="https://arxiv.org/abs/{JAILBREAK}"]')
+    expect(link).to_have_text("在 arXiv 阅读英文摘要")
     context.close()
+
+
+# -- English abstracts -------------------------------------------------------------
+
+
+def test_english_abstracts_load_once_when_one_is_first_opened(tab: Tab, site_url: str) -> None:
+    asked: list[str] = []
+    tab.page.on(
+        "request", lambda request: "abstracts.json" in request.url and asked.append(request.url)
+    )
+    tab.goto(SAFETY_PAGE)
+    assert asked == []  # the page does not carry them, nor fetch them unasked
+    waiting = tab.page.locator("article.paper:has(.abstract-en[data-later])")
+    ids = waiting.evaluate_all("cards => cards.map(card => card.id)")
+    assert len(ids) >= 2 and JAILBREAK in ids
+    first = card(tab.page, next(i for i in ids if i != JAILBREAK)).locator(".abstract-en")
+    first.locator("summary").click()
+    expect(first.locator("p")).to_have_text(re.compile(r"^\S.{200,}"))
+    # Every other English abstract of the page came with it: in-page find sees them all.
+    expect(tab.page.locator(".abstract-en[data-later]")).to_have_count(0)
+    jailbreak = card(tab.page, JAILBREAK).locator(".abstract-en")
+    jailbreak.locator("summary").click()
+    expect(jailbreak.locator("p")).to_contain_text(
+        "Jailbreak attacks expose a persistent failure mode in safety-aligned LLMs"
+    )
+    assert asked == [site_url + SAFETY_PAGE + "abstracts.json"]
+    tab.clean()
+
+
+def test_an_english_abstract_that_cannot_load_points_to_arxiv_and_is_tried_again(tab: Tab) -> None:
+    tab.page.route("**/abstracts.json", lambda route: route.abort())
+    tab.goto(SAFETY_PAGE)
+    english = card(tab.page, JAILBREAK).locator(".abstract-en")
+    english.locator("summary").click()
+    link = english.locator(f'a[href="https://arxiv.org/abs/{JAILBREAK}"]')
+    expect(link).to_have_text("英文摘要未能加载,在 arXiv 阅读")
+    tab.page.unroute("**/abstracts.json")
+    english.locator("summary").click()  # closed
+    english.locator("summary").click()  # and opened again: a new try
+    expect(english.locator("p")).to_contain_text("Jailbreak attacks expose a persistent")
+    assert tab.failed and all("abstracts.json" in url for url in tab.failed)  # the aborted one
+    tab.failed.clear()
+    tab.clean()
 
 
 # -- theme -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -153,7 +154,15 @@ class SiteRenderer:
         self.paths.add(path)
         self._emit(path, text)
 
-    def card(self, paper: Paper, hit: TopicHit | None, date: dt.date, topic: Topic) -> Markup:
+    def card(
+        self,
+        paper: Paper,
+        hit: TopicHit | None,
+        date: dt.date,
+        topic: Topic,
+        *,
+        english_later: bool = False,
+    ) -> Markup:
         html = self._card.render(
             paper=paper,
             hit=hit,
@@ -164,6 +173,7 @@ class SiteRenderer:
             language=self.config.site.language,
             budget_left=BUDGET_LEFT,
             cite=citation(paper, date.year),
+            english_later=english_later,
         )
         # Belt and braces: a blank line would end the raw HTML block in Markdown.
         return Markup(re.sub(r"\n\s*\n", "\n", html).strip())
@@ -173,6 +183,7 @@ class SiteRenderer:
     ) -> None:
         url = urls.topic_day_url(day.date, topic.slug)
         chosen = self.selected(day, topic)
+        later = self.add_english_abstracts(day, topic, chosen)
         sections = []
         for sub in topic.subtopics:
             in_section = [s for s in chosen if s.hit.subtopic == sub.slug]
@@ -191,7 +202,12 @@ class SiteRenderer:
             total=len(chosen),
             categories=self.config.topic_categories(topic),
             sections=sections,
-            card=lambda paper, hit: self.card(paper, hit, day.date, topic),
+            card=lambda paper, hit: self.card(
+                paper, hit, day.date, topic, english_later=paper.id in later
+            ),
+            abstracts_href=(
+                urls.relative(url, urls.abstracts_url(day.date, topic.slug)) if later else None
+            ),
             llm_notice=llm_notice(day),
             prev=self._link(url, neighbours[0], topic.slug),
             next=self._link(url, neighbours[1], topic.slug),
@@ -206,6 +222,17 @@ class SiteRenderer:
             description=f"{day.date} arXiv {topic.name}: {len(chosen)} 篇",
             **self._feed_meta(topic),
         )
+
+    def add_english_abstracts(self, day: Day, topic: Topic, chosen: list[Selected]) -> set[str]:
+        """abstracts.json beside the topic's page: the English abstract of every paper the
+        page also shows in Chinese, by id. Left in the HTML, the two abstracts would make
+        a 100-paper page about 500 KB; the reader of Chinese rarely opens the English one.
+        Returns the ids it holds."""
+        later = {s.paper.id: s.paper.abstract for s in chosen if s.paper.abstract_zh}
+        if later:
+            text = json.dumps(later, ensure_ascii=False, separators=(",", ":"))
+            self._add(urls.source_path(urls.abstracts_url(day.date, topic.slug)), text + "\n")
+        return set(later)
 
     def _link(self, from_url: str, date: dt.date | None, slug: str | None) -> dict[str, str] | None:
         if date is None:

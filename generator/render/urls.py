@@ -22,6 +22,11 @@ def topic_url(slug: str) -> str:
     return f"topics/{slug}/"
 
 
+def abstracts_url(date: dt.date, slug: str) -> str:
+    """The English abstracts of a topic's day, which its page loads when one is opened."""
+    return topic_day_url(date, slug) + "abstracts.json"
+
+
 def feed_url(slug: str | None) -> str:
     return f"feeds/{slug or 'all'}.xml"
 
@@ -43,7 +48,7 @@ def source_path(url: str) -> str:
     """The Markdown file under content/ that MkDocs turns into `url`."""
     if url == "":
         return "index.md"
-    if url.endswith(".xml"):
+    if url.endswith((".xml", ".json")):
         return url
     parts = url.rstrip("/").split("/")
     # Day overviews are index.md of their folder; every other page is <name>.md.

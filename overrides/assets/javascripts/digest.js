@@ -371,6 +371,48 @@
 
   window.arxivDigest = { bibtex: bibtexOf }; // for tests/test_bibtex.py
 
+  // -- English abstracts, loaded when first opened ------------------------------
+  // A topic page leaves the English abstract of every translated paper to the
+  // abstracts.json its paper lists name (render/pages.py): the first one opened loads
+  // them all, so later ones open at once and in-page find sees them. math.js renders
+  // their math on the "digest:abstract" event.
+
+  var abstracts = {}; // url → promise of {id: English abstract}
+
+  function englishAbstracts(url) {
+    if (!abstracts[url]) {
+      abstracts[url] = fetch(url).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      });
+      abstracts[url].catch(function () { delete abstracts[url]; }); // the next opening retries
+    }
+    return abstracts[url];
+  }
+
+  function onAbstractOpened(event) {
+    var details = event.target;
+    if (!details.open || !details.matches || !details.matches("details.abstract[data-later]")) return;
+    var list = details.closest("[data-abstracts]");
+    if (!list) return;
+    var url = new URL(list.dataset.abstracts, location.href).href;
+    var placeholder = details.querySelector("p");
+    var link = placeholder.querySelector("a");
+    if (link) link.textContent = "正在加载英文摘要…";
+    englishAbstracts(url).then(function (texts) {
+      document.querySelectorAll("[data-abstracts] details.abstract[data-later]").forEach(function (later) {
+        var card = later.closest("article.paper");
+        var text = card && texts[card.id];
+        if (typeof text !== "string") return;
+        later.querySelector("p").replaceChildren(document.createTextNode(text));
+        later.removeAttribute("data-later");
+        if (later.open) later.dispatchEvent(new Event("digest:abstract", { bubbles: true }));
+      });
+    }).catch(function () {
+      if (link) link.textContent = "英文摘要未能加载,在 arXiv 阅读";
+    });
+  }
+
   // -- favorites -------------------------------------------------------------
 
   function favorites() {
@@ -516,6 +558,7 @@
     markNew();
   }
 
+  document.addEventListener("toggle", onAbstractOpened, true); // toggle does not bubble
   installHeaderTools();
   installSearch();
   if (typeof document$ !== "undefined") document$.subscribe(onPage);

@@ -57,13 +57,18 @@
     }));
   }
 
-  document.addEventListener("toggle", function (event) {
+  // An English abstract still data-later is only a placeholder: digest.js fills it and
+  // sends "digest:abstract" when the text is there.
+  function onAbstract(event) {
     var details = event.target;
     if (!details.open || !details.classList || !details.classList.contains("abstract")) return;
-    if (details.dataset.math) return;
+    if (details.dataset.math || details.hasAttribute("data-later")) return;
     details.dataset.math = "done";
     if (MATH.test(details.textContent)) render([details]);
-  }, true);
+  }
+
+  document.addEventListener("toggle", onAbstract, true);
+  document.addEventListener("digest:abstract", onAbstract);
 
   if (typeof document$ !== "undefined") document$.subscribe(renderPage);
   else document.addEventListener("DOMContentLoaded", renderPage);
