@@ -396,9 +396,11 @@
     var list = details.closest("[data-abstracts]");
     if (!list) return;
     var url = new URL(list.dataset.abstracts, location.href).href;
-    var placeholder = details.querySelector("p");
-    var link = placeholder.querySelector("a");
-    if (link) link.textContent = "正在加载英文摘要…";
+    var link = details.querySelector("p a"); // to arXiv, until the text is here
+    if (link) {
+      link.dataset.label = link.dataset.label || link.textContent;
+      link.textContent = "正在加载英文摘要…";
+    }
     englishAbstracts(url).then(function (texts) {
       document.querySelectorAll("[data-abstracts] details.abstract[data-later]").forEach(function (later) {
         var card = later.closest("article.paper");
@@ -408,6 +410,7 @@
         later.removeAttribute("data-later");
         if (later.open) later.dispatchEvent(new Event("digest:abstract", { bubbles: true }));
       });
+      if (link && details.hasAttribute("data-later")) link.textContent = link.dataset.label; // not in it
     }).catch(function () {
       if (link) link.textContent = "英文摘要未能加载,在 arXiv 阅读";
     });
