@@ -157,9 +157,9 @@ def topic_page(archive: Archive, folder: Path) -> dict[str, Any]:
     root = copy_project(folder)
     render_site(config, [Day(day.date, listed)], root / "content")
     site = build_site(root)
-    folder = site / f"{day.date:%Y/%m/%d}/{topic.slug}"
-    html = (folder / "index.html").read_bytes()
-    english = (folder / "abstracts.json").read_bytes()  # fetched when one is opened
+    page = site / f"{day.date:%Y/%m/%d}/{topic.slug}"
+    html = (page / "index.html").read_bytes()
+    english = (page / "abstracts.json").read_bytes()  # fetched when one is opened
     return {
         "papers": html.count(b'<article class="paper'),
         "html_bytes": len(html),

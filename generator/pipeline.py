@@ -27,7 +27,7 @@ from generator.errors import DigestError, EnrichError
 from generator.files import exclusive, remove_partial_writes
 from generator.models import BUDGET_LEFT, NO_LLM, AnnounceType, Day, Paper, StepState
 from generator.progress import tracker
-from generator.render.pages import Rendered, SiteRenderer, write_content
+from generator.render.pages import Rendered, Selections, SiteRenderer, write_content
 from generator.render.search import search_documents
 from generator.site import SearchIndex, build_site, quarter, site_url
 from generator.sources import schedule
@@ -302,13 +302,14 @@ def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome
     with SearchIndex(config.site.language, settings.root / SEARCH_CACHE) as index:
         days: list[Day] = []
         searchable = 0
+        selections = Selections(config.selection.threshold)  # made once, for both
         for _, dates in itertools.groupby(settings.store.days(), key=quarter):
             read = _read_days(settings, config, list(dates))
-            documents = search_documents(config, read)
+            documents = search_documents(config, read, selections)
             index.add(documents)
             days += read
             searchable += len(documents)
-        renderer = _renderer(settings, config, days)
+        renderer = _renderer(settings, config, days, selections)
         _say_rendered(write_content(renderer, content), outcome)
         site = build_site(settings.root, index=index)
     outcome.say(f"site built in {site}, {searchable} papers searchable")
@@ -320,9 +321,13 @@ def _read_days(settings: Settings, config: Config, dates: list[dt.date]) -> list
     return [settings.store.read_listed(date, threshold) for date in dates]
 
 
-def _renderer(settings: Settings, config: Config, days: list[Day]) -> SiteRenderer:
+def _renderer(
+    settings: Settings, config: Config, days: list[Day], selections: Selections | None = None
+) -> SiteRenderer:
     overrides = settings.root / "overrides"
-    return SiteRenderer(config, days, site_url(settings.root), overrides=overrides)
+    return SiteRenderer(
+        config, days, site_url(settings.root), overrides=overrides, selections=selections
+    )
 
 
 def _say_rendered(rendered: Rendered, outcome: Outcome) -> None:

@@ -98,10 +98,10 @@ def test_a_translated_papers_english_abstract_waits_in_abstracts_json() -> None:
             assert "data-later" not in english
             assert "<p>" + paper.abstract[:30] in unescape(english)
     assert page.count('<div class="paper-list" data-abstracts="abstracts.json">') == 3
-    # A page with no translated paper has no abstracts.json and no data-abstracts.
-    untranslated = next(t for t in config.topics if t.slug != "llm")
-    assert f"2026/06/19/{untranslated.slug}/abstracts.json" not in pages
-    assert "data-abstracts" not in pages[f"2026/06/19/{untranslated.slug}.md"]
+    # A page whose papers are all untranslated has no abstracts.json, no data-abstracts.
+    assert "2026/06/19/llm-safety/abstracts.json" not in pages
+    safety = pages["2026/06/19/llm-safety.md"]
+    assert safety.count('<article class="paper"') == 2 and "data-abstracts" not in safety
 
 
 def test_hostile_text_is_escaped_everywhere_and_the_strict_build_passes(project: Path) -> None:

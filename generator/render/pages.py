@@ -64,6 +64,21 @@ def select(day: Day, topic: Topic, threshold: int) -> list[Selected]:
     return sorted(chosen, key=lambda s: (-s.hit.score, s.paper.id))
 
 
+class Selections:
+    """`select` at one threshold, made once per day and topic: day pages, topic pages,
+    feeds and search documents (render/search.py) all ask for the same ones."""
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+        self._made: dict[tuple[dt.date, str], list[Selected]] = {}
+
+    def __call__(self, day: Day, topic: Topic) -> list[Selected]:
+        key = (day.date, topic.slug)
+        if key not in self._made:
+            self._made[key] = select(day, topic, self.threshold)
+        return self._made[key]
+
+
 class SiteRenderer:
     def __init__(
         self,
@@ -72,10 +87,16 @@ class SiteRenderer:
         site_url: str | None,
         *,
         overrides: Path,
+        selections: Selections | None = None,
     ) -> None:
+        """`selections`: those already made for these days (a build makes the search
+        documents' first), else made here."""
         self.config = config
         self.days = sorted(days, key=lambda d: d.date)
         self.site_url = site_url
+        if selections is None:
+            selections = Selections(config.selection.threshold)
+        self.selected = selections
         if not (overrides / CARD_TEMPLATE).is_file():
             raise RenderError(f"the paper card is missing: {overrides / CARD_TEMPLATE}")
         self.env = jinja2.Environment(
@@ -97,17 +118,6 @@ class SiteRenderer:
         self.pages: dict[str, str] = {}  # path under content/ → text, without `emit`
         self.paths: set[str] = set()  # every page made
         self._emit: Callable[[str, str], object] = self.pages.__setitem__
-        # Day pages, topic pages and feeds all ask for the same selections.
-        self._selected: dict[tuple[dt.date, str], list[Selected]] = {}
-
-    # -- selection ---------------------------------------------------------
-
-    def selected(self, day: Day, topic: Topic) -> list[Selected]:
-        """`select` for the configured threshold, made once per day and topic."""
-        key = (day.date, topic.slug)
-        if key not in self._selected:
-            self._selected[key] = select(day, topic, self.config.selection.threshold)
-        return self._selected[key]
 
     # -- pages -------------------------------------------------------------
 
@@ -183,7 +193,7 @@ class SiteRenderer:
     ) -> None:
         url = urls.topic_day_url(day.date, topic.slug)
         chosen = self.selected(day, topic)
-        later = self.add_english_abstracts(day, topic, chosen)
+        abstracts_href = self.add_english_abstracts(day, topic, chosen)
         sections = []
         for sub in topic.subtopics:
             in_section = [s for s in chosen if s.hit.subtopic == sub.slug]
@@ -203,11 +213,9 @@ class SiteRenderer:
             categories=self.config.topic_categories(topic),
             sections=sections,
             card=lambda paper, hit: self.card(
-                paper, hit, day.date, topic, english_later=paper.id in later
+                paper, hit, day.date, topic, english_later=abstracts_href is not None
             ),
-            abstracts_href=(
-                urls.relative(url, urls.abstracts_url(day.date, topic.slug)) if later else None
-            ),
+            abstracts_href=abstracts_href,
             llm_notice=llm_notice(day),
             prev=self._link(url, neighbours[0], topic.slug),
             next=self._link(url, neighbours[1], topic.slug),
@@ -223,16 +231,18 @@ class SiteRenderer:
             **self._feed_meta(topic),
         )
 
-    def add_english_abstracts(self, day: Day, topic: Topic, chosen: list[Selected]) -> set[str]:
+    def add_english_abstracts(self, day: Day, topic: Topic, chosen: list[Selected]) -> str | None:
         """abstracts.json beside the topic's page: the English abstract of every paper the
-        page also shows in Chinese, by id. Left in the HTML, the two abstracts would make
-        a 100-paper page about 500 KB; the reader of Chinese rarely opens the English one.
-        Returns the ids it holds."""
+        page also shows in Chinese (the card leaves those out), by id. Left in the HTML,
+        the two abstracts would make a 100-paper page about 500 KB; the reader of Chinese
+        rarely opens the English one. Returns its href from the page, if it has one."""
         later = {s.paper.id: s.paper.abstract for s in chosen if s.paper.abstract_zh}
-        if later:
-            text = json.dumps(later, ensure_ascii=False, separators=(",", ":"))
-            self._add(urls.source_path(urls.abstracts_url(day.date, topic.slug)), text + "\n")
-        return set(later)
+        if not later:
+            return None
+        url = urls.abstracts_url(day.date, topic.slug)
+        text = json.dumps(later, ensure_ascii=False, separators=(",", ":"))
+        self._add(urls.source_path(url), text + "\n")
+        return urls.relative(urls.topic_day_url(day.date, topic.slug), url)
 
     def _link(self, from_url: str, date: dt.date | None, slug: str | None) -> dict[str, str] | None:
         if date is None:

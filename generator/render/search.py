@@ -18,7 +18,7 @@ from jinja2 import Environment
 from generator.config import Config
 from generator.models import Day
 from generator.render import urls
-from generator.render.pages import select
+from generator.render.pages import Selections
 
 AUTHORS_SEARCHED = 10  # enough to find a paper by its known authors; long lists cost bytes
 
@@ -40,19 +40,23 @@ _DOCUMENT = Environment(autoescape=True).from_string(
 )
 
 
-def search_documents(config: Config, days: Iterable[Day]) -> dict[str, str]:
+def search_documents(
+    config: Config, days: Iterable[Day], selected: Selections | None = None
+) -> dict[str, str]:
     """Path ("2026/06/19/<id>.html") → HTML, one per paper listed on a topic page.
 
     A paper listed under several topics is one result: it points to the topic where it
-    scored best, and names all of them.
+    scored best, and names all of them. `selected` keeps the selections for the pages.
     """
+    if selected is None:
+        selected = Selections(config.selection.threshold)
     documents = {}
     for day in days:
         # id → (-score, topic slug, topic name, sub-topic name), best first once sorted
         listed: dict[str, list[tuple[int, str, str, str]]] = {}
         for topic in config.topics:
             subtopics = {sub.slug: sub.name for sub in topic.subtopics}
-            for chosen in select(day, topic, config.selection.threshold):
+            for chosen in selected(day, topic):
                 hits = listed.setdefault(chosen.paper.id, [])
                 subtopic = subtopics.get(chosen.hit.subtopic, "")
                 hits.append((-chosen.hit.score, topic.slug, topic.name, subtopic))
