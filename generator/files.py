@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.errors import StoreError
 
@@ -37,6 +37,29 @@ def remove_partial_writes(folder: Path) -> int:
             path.unlink()
             removed += 1
     return removed
+
+
+def inside(folder: Path, relative: str) -> Path:
+    """`folder / relative`, refused (StoreError) unless it stays inside `folder`.
+
+    Every writer that puts a name it did not make itself into a path (a paper id in a
+    search document, a page path) goes through here: an absolute path, a `..` or a
+    symbolic link out of `folder` must never let text from arXiv or a model write
+    elsewhere (issue 14: a guid of `../../overrides/main` replaced the theme)."""
+    parts = PurePosixPath(relative).parts
+    if (
+        not relative
+        or relative.startswith("/")
+        or "\\" in relative
+        or "\0" in relative
+        or ".." in parts
+    ):
+        raise StoreError(f"refused to write {relative[:80]!r}: not a path inside {folder}")
+    target = folder / relative
+    base = folder.resolve()
+    if not target.resolve().is_relative_to(base):
+        raise StoreError(f"refused to write {relative[:80]!r}: it leads out of {folder}")
+    return target
 
 
 def write_atomic(path: Path, text: str, *, durable: bool = True) -> bool:

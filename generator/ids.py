@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
-_NEW = re.compile(r"(?P<yy>\d\d)(?P<mm>\d\d)\.(?P<number>\d{4,5})")
-_OLD = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/(?P<yy>\d\d)(?P<mm>\d\d)\d{3}")
-_VERSIONED = re.compile(r"(?P<id>.+?)v(?P<version>[1-9]\d{0,3})")
+_NEW = re.compile(r"(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})\.(?P<number>[0-9]{4,5})")
+_OLD = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})[0-9]{3}")
+_VERSIONED = re.compile(r"(?P<id>.+?)v(?P<version>[1-9][0-9]{0,3})")
 
 
 def is_arxiv_id(text: object) -> bool:

@@ -21,6 +21,7 @@ import yaml
 from yaml_env_tag import construct_env_tag
 
 from generator.errors import SiteError
+from generator.files import inside
 
 
 def build_site(
@@ -180,7 +181,7 @@ def _write_documents(documents: Mapping[str, str]) -> tempfile.TemporaryDirector
     shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     folder = tempfile.TemporaryDirectory(prefix="digest-search-", dir=shm)
     for path, html in documents.items():
-        target = Path(folder.name) / path
+        target = inside(Path(folder.name), path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
     return folder

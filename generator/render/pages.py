@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from generator.config import Config, Topic
 from generator.errors import RenderError
-from generator.files import write_atomic
+from generator.files import inside, write_atomic
 from generator.models import BUDGET_LEFT, Day, Paper, TopicHit
 from generator.render import feeds, urls
 from generator.render.bibtex import citation
@@ -418,7 +418,7 @@ def write_content(renderer: SiteRenderer, content_dir: Path) -> Rendered:
 
     def write(path: str, text: str) -> None:
         nonlocal written
-        written += write_atomic(content_dir / path, text, durable=False)
+        written += write_atomic(inside(content_dir, path), text, durable=False)
 
     renderer.render(write)
     removed = 0

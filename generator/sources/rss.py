@@ -20,6 +20,7 @@ import feedparser
 import httpx
 
 from generator.errors import FetchError
+from generator.ids import split_versioned
 from generator.models import ANNOUNCE_TYPES, AnnounceType, Paper, StepState
 from generator.sources.authors import parse_creators
 from generator.sources.http import Retryable, RetryPolicy, get_with_retries
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 EASTERN = ZoneInfo("America/New_York")
 DEFAULT_RSS_URL = "https://rss.arxiv.org/rss/"
 
-_GUID_RE = re.compile(r"^oai:arXiv\.org:(?P<id>.+?)v(?P<version>\d+)$")
+_GUID_PREFIX = "oai:arXiv.org:"
 _PREFIX_RE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.I)
 
 
@@ -97,7 +98,7 @@ def parse_feed(content: bytes, *, source: str = "feed") -> FeedDay:
         try:
             listings.append(parse_item(entry))
         except ValueError as exc:
-            skipped.append(f"{entry.get('id', '?')}: {exc}")
+            skipped.append(f"{str(entry.get('id', '?'))[:80]}: {exc}")
     for problem in skipped:
         log.warning("skipped an unreadable feed item: %s", problem)
     return FeedDay(date, one_per_paper(listings), skipped)
@@ -125,16 +126,19 @@ def _channel_date(parsed: Any, source: str) -> dt.date:
         stamp = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError) as exc:
         raise FetchError(f"{source} has an unreadable pubDate {raw!r}") from exc
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.UTC)
+    if stamp.tzinfo is None:  # no zone, or "-0000" (unknown): arXiv means its own, US Eastern
+        stamp = stamp.replace(tzinfo=EASTERN)
     return stamp.astimezone(EASTERN).date()
 
 
 def parse_item(entry: Any) -> Paper:
     """One RSS item into a record; ValueError says what is wrong with it."""
-    match = _GUID_RE.match(entry.get("id", ""))
-    if not match:
-        raise ValueError(f"guid {entry.get('id')!r} is not an arXiv identifier")
+    guid = str(entry.get("id", ""))
+    versioned = (
+        split_versioned(guid[len(_GUID_PREFIX) :]) if guid.startswith(_GUID_PREFIX) else None
+    )
+    if versioned is None:
+        raise ValueError(f"guid {guid[:80]!r} is not an arXiv identifier")
     announce_type = entry.get("arxiv_announce_type", "")
     if announce_type not in ANNOUNCE_TYPES:
         raise ValueError(f"unknown announce type {announce_type!r}")
@@ -143,8 +147,8 @@ def parse_item(entry: Any) -> Paper:
         raise ValueError("no title")
     authors, affiliations = parse_creators(entry.get("author", ""))
     return Paper(
-        id=match["id"],
-        version=int(match["version"]),
+        id=versioned[0],
+        version=versioned[1],
         title=title,
         authors=authors,
         abstract=paragraphs(_PREFIX_RE.sub("", entry.get("summary", ""), count=1)),

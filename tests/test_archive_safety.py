@@ -1,0 +1,203 @@
+"""Nothing stored is lost or hidden, and nothing from outside writes where it should not.
+
+Through the real pipeline (loopback arXiv, real files, real builds), from a project
+that already published 2026-06-18 and 2026-06-19: hostile ids at every door, a day
+run again with a feed that says less or is dated wrongly, and `digest.yml` edited
+after months of archive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from arxiv_server import Fault, combined_feed
+from conftest import FixtureArxiv
+from fixture_site import copy_project, environment
+
+from generator import site
+from generator.cli import main
+from generator.errors import StoreError
+from generator.files import inside
+from generator.ids import is_arxiv_id, split_versioned
+from generator.render.pages import write_content
+from generator.store import ReplyCache
+
+CATEGORIES = ["cs.AI", "cs.CL", "cs.CV", "cs.LG"]
+DAY = "2026-06-19"
+
+
+def rss_item(guid: str, title: str = "A paper on large language models") -> bytes:
+    return f"""<item>
+      <title>{escape(title)}</title>
+      <link>https://arxiv.org/abs/x</link>
+      <description>arXiv:x Announce Type: new
+Abstract: We study large language models and their pretraining.</description>
+      <guid isPermaLink="false">{escape(guid)}</guid>
+      <category>cs.CL</category>
+      <pubDate>Fri, 19 Jun 2026 00:00:00 -0400</pubDate>
+      <arxiv:announce_type>new</arxiv:announce_type>
+      <dc:creator>Ada Lovelace, Alan Turing</dc:creator>
+    </item>
+""".encode()
+
+
+def feed_with(items: list[bytes], download: str = DAY) -> bytes:
+    feed = combined_feed(download, CATEGORIES)
+    return feed.replace(b"</channel>", b"".join(items) + b"</channel>", 1)
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def records(root: Path, day: str = DAY) -> dict[str, dict]:
+    path = root / "data" / day[:4] / f"{day}.jsonl"
+    return {r["id"]: r for r in map(json.loads, path.read_text("utf-8").splitlines())}
+
+
+# -- ids ---------------------------------------------------------------------
+
+GOOD_IDS = ["2606.19348", "0704.0001", "1412.9999", "1501.00001", "hep-th/9901001",
+            "math.GT/0309136", "cs/0112017", "cond-mat/0412498"]  # fmt: skip
+BAD_IDS = [
+    "../../overrides/main", "2606.19348/../../x", "/etc/passwd", "2606.1234", "1501.0001",
+    "2613.12345", "2606.１２３４５", "2606.12345\n", "hep-th/9913001", "HEP-TH/9901001",
+    "hep-th\\9901001", "2606.12345%2F..", "", "2606.12345 ", "..", "a" * 300,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", GOOD_IDS)
+def test_real_ids_new_and_old_style_are_arxiv_ids(text: str) -> None:
+    assert is_arxiv_id(text)
+    assert split_versioned(f"{text}v3") == (text, 3)
+
+
+@pytest.mark.parametrize("text", BAD_IDS)
+def test_anything_else_is_not(text: str) -> None:
+    assert not is_arxiv_id(text)
+    assert split_versioned(f"{text}v1") is None
+
+
+@pytest.mark.parametrize(
+    "relative", ["../x", "a/../../x", "/etc/x", "a\\..\\x", "a\0b", "", "2026/../../x"]
+)
+def test_a_writer_never_builds_a_path_out_of_its_folder(tmp_path: Path, relative: str) -> None:
+    with pytest.raises(StoreError, match="refused to write"):
+        inside(tmp_path / "out", relative)
+
+
+def test_a_symbolic_link_out_of_the_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "link").symlink_to(tmp_path)
+    with pytest.raises(StoreError, match="leads out of"):
+        inside(tmp_path / "out", "link/x.html")
+    assert inside(tmp_path / "out", "2026/06/19/hep-th/9901001.html").name == "9901001.html"
+
+
+HOSTILE_GUIDS = [
+    "oai:arXiv.org:../../overrides/mainv1",
+    "oai:arXiv.org:../../../../../tmp/escapedv1",
+    "oai:arXiv.org:2606.12345/../../../../overrides/main.htmlv1",
+    "oai:arXiv.org:/tmp/absolutev1",
+    "oai:arXiv.org:hep-th/../../xv1",
+    "oai:arXiv.org:2606.１２３４５v1",
+    "oai:arXiv.org:2606.12345v1/../..",
+    "oai:arXiv.org:2606.12345\\..\\..\\xv1",
+    "oai:arXiv.org:2606.12345v0",
+    "https://arxiv.org/abs/2606.12345v1",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, str]]:
+    """A fresh project whose first run (with the build) meets the hostile guids, next
+    to one old-style id that must stay a working card."""
+    base = tmp_path_factory.mktemp("ids")
+    root = copy_project(base / "project")
+    items = [rss_item(g, f"Paper {n} on large language models") for n, g in
+             enumerate(HOSTILE_GUIDS)]  # fmt: skip
+    items.append(rss_item("oai:arXiv.org:hep-th/9901001v2", "Old-style large language models"))
+    with FixtureArxiv(download=DAY) as arxiv, environment(arxiv.env()):
+        arxiv.faults.append(Fault(200, feed_with(items), path_prefix="/rss/"))
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            assert main(["--root", str(root), "run"]) == 0  # the build included
+    yield base, root, err.getvalue()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_hostile_guids_are_skipped_by_name_and_write_nothing_outside(
+    hostile_run: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    base, root, _ = hostile_run
+    reference = copy_project(tmp_path / "reference")
+    # The theme and the configuration are as copied; the run wrote only its outputs.
+    assert files_under(root / "overrides") == files_under(reference / "overrides")
+    for name in ("digest.yml", "mkdocs.yml"):
+        assert (root / name).read_bytes() == (reference / name).read_bytes()
+    outputs = {"data", "content", "site", ".cache", ".arxiv-digest.lock"}
+    assert [p.name for p in base.iterdir()] == ["project"], "written beside the project"
+    for path in root.iterdir():
+        assert path.name in outputs or (reference / path.name).exists(), f"unexpected {path}"
+    assert not Path("/tmp/escaped").exists() and not Path("/tmp/absolute").exists()
+    stored = records(root)
+    assert all(is_arxiv_id(i) for i in stored)
+    assert len(stored) == 697 + 1
+
+
+def test_each_skipped_item_is_named_in_one_warning(hostile_run: tuple[Path, Path, str]) -> None:
+    _, _, err = hostile_run
+    skipped = [line for line in err.splitlines() if "feed item skipped" in line]
+    assert len(skipped) == len(HOSTILE_GUIDS)
+    assert all("is not an arXiv identifier" in line for line in skipped)
+    assert all(len(line) < 300 for line in skipped)
+
+
+def test_an_old_style_id_stays_a_working_card(hostile_run: tuple[Path, Path, str]) -> None:
+    _, root, _ = hostile_run
+    assert records(root)["hep-th/9901001"]["version"] == 2
+    page = (root / "site" / "2026" / "06" / "19" / "llm" / "index.html").read_text("utf-8")
+    assert 'id="hep-th/9901001"' in page
+    assert 'href="https://arxiv.org/abs/hep-th/9901001"' in page
+    assert "arXiv:hep-th/9901001v2" in page
+    assert os.path.isdir(root / "site" / "pagefind")
+
+
+class _Emits:
+    """A renderer that makes one page at `path` (write_content's only collaborator)."""
+
+    def __init__(self, path: str) -> None:
+        self.paths = {path}
+        self._path = path
+
+    def render(self, emit: Callable[[str, str], object]) -> None:
+        emit(self._path, "text")
+
+
+ESCAPES = ["../escaped.md", "2026/../../escaped.md", "/tmp/escaped-abs.md"]
+
+
+@pytest.mark.parametrize("path", ESCAPES)
+def test_every_writer_refuses_a_path_out_of_its_folder(tmp_path: Path, path: str) -> None:
+    content = tmp_path / "project" / "content"
+    with pytest.raises(StoreError, match="refused to write"):
+        write_content(_Emits(path), content)  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="refused to write"):
+        site._write_documents({path.replace(".md", ".html"): "<html></html>"})
+    cache = ReplyCache(tmp_path / "project" / "data" / "cache" / "llm")
+    cache.put(ReplyCache.key("triage", path, "model", "t1"), {"x": 1})  # the name is cleaned
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert all(p.is_relative_to(cache.folder) for p in written), written
+    assert not Path("/tmp/escaped-abs.md").exists()
