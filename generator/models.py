@@ -14,6 +14,14 @@ from typing import Any, Literal
 
 AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
 ANNOUNCE_TYPES: tuple[AnnounceType, ...] = ("new", "cross", "replace", "replace-cross")
+# When one paper is listed twice (in several categories, or by two runs of a day), the
+# listing in its own category (new / replace) says more than a cross-listing of it.
+LISTING_PRECEDENCE: dict[AnnounceType, int] = {
+    "new": 0,
+    "replace": 1,
+    "cross": 2,
+    "replace-cross": 3,
+}
 
 # Step states: "done", "failed" (with a reason, retried next run), "skipped"
 # (deliberately not done, e.g. no LLM configured), "pending" (not tried yet;

@@ -34,12 +34,16 @@ from generator.sources import schedule
 from generator.sources.api import DEFAULT_API_URL, ApiEntry, ArxivApi
 from generator.sources.http import RetryPolicy
 from generator.sources.rss import DEFAULT_RSS_URL, fetch_feed
-from generator.store import Store
+from generator.store import Store, merge_day, refuse_foreign
 from generator.topics import triage
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"arxiv-digest/{__version__} (+https://github.com/arxiv-digest)"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Settings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: float = 60.0
     sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], dt.datetime] = _utc_now
     html_url: str = DEFAULT_HTML_URL
     # The LLM variables (OPENAI_*, DIGEST_LLM_*), read against digest.yml in `llm()`.
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -154,13 +159,15 @@ def run(settings: Settings, *, build: bool = True) -> Outcome:
         if not feed.papers:
             outcome.say(f"No announcement in the feed dated {feed.date}: nothing to do.")
             return outcome
+        refuse_unannounced(feed.date, settings.now())
+        refuse_foreign(_stored(store, feed.date), feed.date, [p.id for p in feed.papers])
         papers = drop_published(feed.papers, store, feed.date, outcome)
         if not papers:
             outcome.say(f"All {len(feed.papers)} papers of {feed.date} were published before.")
             return outcome
         complete_from_api(papers, settings.api(client), outcome)
     day = Day(feed.date, papers)
-    prepare_day(day, config, store)
+    prepare_day(day, config, store, outcome)
     enrich_day(day, settings, config, outcome)
     outcome.changed = save_day(day, store, outcome)
     if outcome.changed or build:
@@ -211,11 +218,34 @@ def apply_entry(paper: Paper, entry: ApiEntry) -> None:
     paper.api = StepState("done")
 
 
-def prepare_day(day: Day, config: Config, store: Store) -> None:
-    """Keyword triage, then keep what an earlier run of the same day learnt."""
+def prepare_day(day: Day, config: Config, store: Store, outcome: Outcome | None = None) -> None:
+    """Keyword triage, then merge with what is stored for the day: every stored paper
+    stays, and keeps what an earlier run learnt about it."""
     triage(day.papers, config)
-    if store.path(day.date).exists():
-        carry_over(day.papers, store.read_day(day.date).papers)
+    merged = merge_day(_stored(store, day.date), day.papers)
+    day.papers = merged.papers
+    if outcome is not None and merged.kept:
+        outcome.warn(
+            f"{day.date}: {merged.kept} stored papers this listing lacks were kept "
+            "(a re-run never drops what is stored)"
+        )
+    if outcome is not None and merged.newer:
+        outcome.say(f"{day.date}: {merged.newer} papers replaced by their newer version")
+
+
+def _stored(store: Store, date: dt.date) -> list[Paper]:
+    return store.read_day(date).papers if store.path(date).exists() else []
+
+
+def refuse_unannounced(date: dt.date, now: dt.datetime) -> None:
+    """A feed dated after arXiv's next announcement is wrong, not early: storing it
+    would make it the home page of the site."""
+    latest = schedule.latest_feed_day(now)
+    if date > latest:
+        raise DigestError(
+            f"the feed is dated {date}, after arXiv's next announcement ({latest}): "
+            "refused, nothing was changed"
+        )
 
 
 def enrich_day(
@@ -271,22 +301,6 @@ def save_day(day: Day, store: Store, outcome: Outcome) -> bool:
         + ("stored in " + str(store.path(day.date)) if changed else "unchanged")
     )
     return changed
-
-
-def carry_over(papers: list[Paper], stored: list[Paper]) -> None:
-    """A re-run must not lose what the earlier run had: API extras, translations."""
-    earlier = {p.id: p for p in stored}
-    for paper in papers:
-        old = earlier.get(paper.id)
-        if old is None or old.version != paper.version:
-            continue
-        if paper.api.status != "done" and old.api.status == "done":
-            paper.comments, paper.journal_ref, paper.doi = old.comments, old.journal_ref, old.doi
-            paper.primary_category, paper.authors = old.primary_category, old.authors
-            paper.institutions, paper.api = old.institutions, old.api
-        if old.llm.status == "done":  # anything less is tried again (from the cache first)
-            paper.title_zh, paper.abstract_zh, paper.tldr = old.title_zh, old.abstract_zh, old.tldr
-            paper.topics, paper.institutions, paper.llm = old.topics, old.institutions, old.llm
 
 
 def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome) -> None:
@@ -352,9 +366,16 @@ def backfill(
     store = settings.store
     outcome = Outcome()
     stored = set(store.days())
+    days = schedule.feed_days(first, last)
+    if not days:
+        outcome.say(
+            f"No announcement day from {first} to {last} (weekends and arXiv holidays have "
+            "none): nothing to fill."
+        )
+        return outcome
     with settings.http_client() as client:
         api = settings.api(client)
-        for date in schedule.feed_days(first, last):
+        for date in days:
             if date in stored and not force:
                 outcome.say(f"{date}: already stored; skipped (use --force to redo it)")
                 continue
@@ -365,8 +386,10 @@ def backfill(
             papers = [paper_from_entry(e, config.categories) for e in entries]
             papers = drop_published(papers, store, date, outcome)
             if papers:
+                if date in stored:  # --force: merged with the stored day, never replacing it
+                    refuse_foreign(_stored(store, date), date, [p.id for p in papers])
                 day = Day(date, papers)
-                prepare_day(day, config, store)
+                prepare_day(day, config, store, outcome)
                 enrich_day(day, settings, config, outcome)
                 outcome.changed |= save_day(day, store, outcome)
             else:

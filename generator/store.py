@@ -18,12 +18,13 @@ import logging
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.errors import StoreError
 from generator.files import write_atomic
-from generator.models import Day, DayCounts, Paper
+from generator.models import LISTING_PRECEDENCE, Day, DayCounts, Paper
 
 log = logging.getLogger(__name__)
 
@@ -220,3 +221,71 @@ def _read_shard(path: Path) -> tuple[dict[str, dict[str, Any]], bool]:
             # The last line of a run killed mid-write: that reply is simply asked again.
             log.warning("%s:%d: unreadable cache line skipped", path, number)
     return entries, bool(text) and not text.endswith("\n")
+
+
+# -- a day stored again ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A day's new listing merged into what was stored for it: nothing stored is lost."""
+
+    papers: list[Paper]
+    kept: int  # stored papers the new listing lacks, kept as they were
+    newer: int  # stored papers replaced by a newer version of them
+    added: int  # papers that were not stored
+
+
+def refuse_foreign(stored: list[Paper], date: dt.date, listed: list[str]) -> None:
+    """Refuse a listing that is not the stored day's announcement seen again.
+
+    A re-run of a day lists (nearly) the same papers; a feed whose date is wrong (a
+    time zone misread, a stale mirror) lists another day's. Storing it would bury the
+    stored day's papers under a different set, so it changes nothing and says why."""
+    if not stored or not listed:
+        return
+    known = {p.id for p in stored}
+    shared = sum(arxiv_id in known for arxiv_id in listed)
+    if shared * 2 < len(listed):
+        raise StoreError(
+            f"the feed dated {date} lists {len(listed)} papers, only {shared} of them among "
+            f"the {len(stored)} stored for {date}: it is not that day's announcement, so "
+            "nothing was changed"
+        )
+
+
+def merge_day(stored: list[Paper], fresh: list[Paper]) -> Merged:
+    """Every stored paper stays unless a newer version of it arrives; a paper listed
+    again in the same version keeps what the earlier run learnt (API extras,
+    translations), which the new listing does not have yet."""
+    earlier = {p.id: p for p in stored}
+    merged = dict(earlier)
+    newer = added = 0
+    for paper in fresh:
+        old = earlier.get(paper.id)
+        if old is None:
+            added += 1
+        elif paper.version > old.version:
+            newer += 1
+        elif paper.version < old.version:
+            continue  # an older listing never replaces a newer version
+        else:
+            carry_over(paper, old)
+        merged[paper.id] = paper
+    kept = len(set(earlier) - {p.id for p in fresh})
+    return Merged(sorted(merged.values(), key=lambda p: p.id), kept, newer, added)
+
+
+def carry_over(paper: Paper, old: Paper) -> None:
+    """What an earlier run of the same paper and version had and this one lacks: a
+    listing of it in more categories, API extras, the LLM step."""
+    if LISTING_PRECEDENCE[old.announce_type] < LISTING_PRECEDENCE[paper.announce_type]:
+        paper.announce_type = old.announce_type
+    paper.categories = list(dict.fromkeys([*old.categories, *paper.categories]))
+    if paper.api.status != "done" and old.api.status == "done":
+        paper.comments, paper.journal_ref, paper.doi = old.comments, old.journal_ref, old.doi
+        paper.primary_category, paper.authors = old.primary_category, old.authors
+        paper.institutions, paper.api = old.institutions, old.api
+    if old.llm.status == "done":  # anything less is tried again (from the cache first)
+        paper.title_zh, paper.abstract_zh, paper.tldr = old.title_zh, old.abstract_zh, old.tldr
+        paper.topics, paper.institutions, paper.llm = old.topics, old.institutions, old.llm

@@ -9,17 +9,20 @@ after months of archive.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 import pytest
 from arxiv_server import Fault, combined_feed
-from conftest import FixtureArxiv
+from conftest import FakeLLM, FixtureArxiv
 from fixture_site import copy_project, environment
 
 from generator import site
@@ -28,6 +31,7 @@ from generator.errors import StoreError
 from generator.files import inside
 from generator.ids import is_arxiv_id, split_versioned
 from generator.render.pages import write_content
+from generator.sources import schedule
 from generator.store import ReplyCache
 
 CATEGORIES = ["cs.AI", "cs.CL", "cs.CV", "cs.LG"]
@@ -201,3 +205,179 @@ def test_every_writer_refuses_a_path_out_of_its_folder(tmp_path: Path, path: str
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert all(p.is_relative_to(cache.folder) for p in written), written
     assert not Path("/tmp/escaped-abs.md").exists()
+
+
+# -- a stored day run again ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A project that published 2026-06-18 and 2026-06-19 with the loopback LLM."""
+    base = tmp_path_factory.mktemp("translated")
+    root = copy_project(base / "project")
+    with FakeLLM() as llm:
+        for download in ("2026-06-18", DAY):
+            with (
+                FixtureArxiv(download=download) as arxiv,
+                environment({**arxiv.env(), **llm.env()}),
+            ):
+                assert main(["--root", str(root), "run", "--no-build"]) == 0
+    yield root
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def project(translated: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(translated, tmp_path / "project"))
+
+
+def stored_files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted((root / "data").rglob("*.jsonl"))
+        if "cache" not in p.parts
+    }
+
+
+def run_with_feed(root: Path, feed: bytes, *extra: str, llm: bool = False) -> int:
+    with FixtureArxiv(download=DAY) as arxiv, contextlib.ExitStack() as stack:
+        env = dict(arxiv.env())
+        if llm:
+            env.update(stack.enter_context(FakeLLM()).env())
+        stack.enter_context(environment(env))
+        arxiv.faults.append(Fault(200, feed, path_prefix="/rss/"))
+        return main(["--root", str(root), "run", "--no-build", *extra])
+
+
+@pytest.mark.parametrize("categories", [["cs.AI", "cs.LG"], ["cs.CV"], ["cs.CL", "cs.AI", "cs.CV"]])
+def test_a_rerun_with_a_smaller_feed_keeps_every_stored_paper(
+    project: Path, categories: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = records(project)
+    assert sum(r["llm"]["status"] == "done" for r in before.values()) > 600
+    files = stored_files(project)
+    feed = combined_feed(DAY, categories)
+    assert run_with_feed(project, feed) == 0  # without an LLM this time
+    assert stored_files(project) == files  # every record byte for byte
+    err = capsys.readouterr().err
+    lacking = len(before) - feed.count(b"<item>")
+    assert f"{lacking} stored papers this listing lacks were kept" in err
+
+
+def test_a_newer_version_replaces_the_stored_one_and_says_so(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = records(project)
+    feed = combined_feed(DAY, CATEGORIES)
+    arxiv_id = "2606.19348"
+    version = before[arxiv_id]["version"]
+    guid = f"oai:arXiv.org:{arxiv_id}v{version}".encode()
+    assert guid in feed
+    feed = feed.replace(guid, f"oai:arXiv.org:{arxiv_id}v{version + 1}".encode())
+    assert run_with_feed(project, feed) == 0
+    after = records(project)
+    assert after[arxiv_id]["version"] == version + 1
+    assert {i: r for i, r in after.items() if i != arxiv_id} == {
+        i: r for i, r in before.items() if i != arxiv_id
+    }
+    assert "1 papers replaced by their newer version" in capsys.readouterr().err
+
+
+def test_an_older_version_never_replaces_a_newer_one(project: Path) -> None:
+    before = stored_files(project)
+    feed = combined_feed(DAY, CATEGORIES)
+    newest = max(records(project).values(), key=lambda r: r["version"])
+    assert newest["version"] > 1
+    guid = f"oai:arXiv.org:{newest['id']}v{newest['version']}"
+    feed = feed.replace(guid.encode(), f"oai:arXiv.org:{newest['id']}v1".encode())
+    assert run_with_feed(project, feed) == 0
+    assert stored_files(project) == before
+
+
+def _redated(feed: bytes, stamp: str) -> bytes:
+    head, rest = feed.split(b"<item>", 1)
+    head = re.sub(rb"<pubDate>[^<]*</pubDate>", f"<pubDate>{stamp}</pubDate>".encode(), head)
+    return head + b"<item>" + rest
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "Thu, 18 Jun 2026 20:00:00 -0400",  # another day's date on this day's papers
+        "Thu, 18 Jun 2026 23:30:00 -0400",
+        "Fri, 19 Jun 2026 01:00:00 +0000",  # 21:00 on the 18th in New York
+    ],
+)
+def test_a_feed_dated_as_a_stored_day_with_other_papers_is_refused(
+    project: Path, stamp: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = stored_files(project)
+    feed = _redated(combined_feed(DAY, CATEGORIES), stamp)
+    assert run_with_feed(project, feed, llm=True) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("arxiv-digest: error: the feed dated 2026-06-18 lists 697 papers")
+    assert "nothing was changed" in last
+    assert stored_files(project) == before
+
+
+@pytest.mark.parametrize(
+    "stamp", ["Fri, 19 Jun 2026 00:00:00", "Fri, 19 Jun 2026 00:00:00 -0000", "19 Jun 2026 23:59"]
+)
+def test_a_feed_date_without_a_zone_is_read_in_us_eastern(
+    tmp_path: Path, stamp: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_project(tmp_path / "project")
+    assert run_with_feed(root, _redated(combined_feed(DAY, CATEGORIES), stamp)) == 0
+    assert [p.name for p in (root / "data" / "2026").glob("*.jsonl")] == [f"{DAY}.jsonl"]
+
+
+@pytest.mark.parametrize(
+    "stamp", ["Mon, 19 Jun 2034 00:00:00 -0400", "Fri, 31 Dec 9999 00:00:00 +0000"]
+)
+def test_a_feed_dated_after_the_next_announcement_is_refused(
+    project: Path, stamp: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {**stored_files(project), **files_under(project / "content")}
+    assert run_with_feed(project, _redated(combined_feed(DAY, CATEGORIES), stamp)) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "after arXiv's next announcement" in last and "nothing was changed" in last
+    assert {**stored_files(project), **files_under(project / "content")} == before
+
+
+def test_the_next_announcement_is_the_next_weekday_in_new_york() -> None:
+    eastern = ZoneInfo("America/New_York")
+    friday_night = dt.datetime(2026, 6, 19, 23, 0, tzinfo=eastern)
+    assert schedule.latest_feed_day(friday_night) == dt.date(2026, 6, 22)
+    # 02:00 UTC on Tuesday is still Monday evening in New York.
+    assert schedule.latest_feed_day(dt.datetime(2026, 6, 23, 2, 0, tzinfo=dt.UTC)) == dt.date(
+        2026, 6, 23
+    )
+
+
+def test_backfill_force_over_a_stored_day_merges_and_keeps_its_cross_lists(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = records(project)
+    with FixtureArxiv(download=DAY) as arxiv, environment(arxiv.env()):
+        args = ["backfill", "--from", DAY, "--to", DAY, "--force", "--no-build"]
+        assert main(["--root", str(project), *args]) == 0
+    after = records(project)
+    assert set(after) == set(before)
+    assert sum(r["announce_type"] != "new" for r in after.values()) > 100  # cross-lists kept
+    translated = [i for i, r in before.items() if r["abstract_zh"]]
+    assert translated and all(
+        after[i]["abstract_zh"] == before[i]["abstract_zh"] for i in translated
+    )
+    assert "stored papers this listing lacks were kept" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("first", "last"), [("2026-06-20", "2026-06-21"), ("2026-12-26", "2026-12-28")]
+)
+def test_a_backfill_of_days_without_announcements_says_so(
+    tmp_path: Path, first: str, last: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_project(tmp_path / "project")
+    assert main(["--root", str(root), "backfill", "--from", first, "--to", last]) == 0
+    assert f"No announcement day from {first} to {last}" in capsys.readouterr().err
+    assert not (root / "data").exists()

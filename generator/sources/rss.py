@@ -21,7 +21,7 @@ import httpx
 
 from generator.errors import FetchError
 from generator.ids import split_versioned
-from generator.models import ANNOUNCE_TYPES, AnnounceType, Paper, StepState
+from generator.models import ANNOUNCE_TYPES, LISTING_PRECEDENCE, Paper, StepState
 from generator.sources.authors import parse_creators
 from generator.sources.http import Retryable, RetryPolicy, get_with_retries
 from generator.text import one_line, paragraphs
@@ -163,11 +163,6 @@ def parse_item(entry: Any) -> Paper:
     )
 
 
-# When a paper is listed in several requested categories, the listing in its own
-# category (new / replace) says more than a cross-listing of it.
-_PRECEDENCE: dict[AnnounceType, int] = {"new": 0, "replace": 1, "cross": 2, "replace-cross": 3}
-
-
 def one_per_paper(listings: Iterable[Paper]) -> list[Paper]:
     """One record per paper (its listings merged), sorted by id."""
     papers: dict[str, Paper] = {}
@@ -181,7 +176,7 @@ def merge_listings(first: Paper, second: Paper) -> Paper:
     newer, other = (second, first) if second.version > first.version else (first, second)
     if (
         newer.version == other.version
-        and _PRECEDENCE[other.announce_type] < _PRECEDENCE[newer.announce_type]
+        and LISTING_PRECEDENCE[other.announce_type] < LISTING_PRECEDENCE[newer.announce_type]
     ):
         newer, other = other, newer
     for category in other.categories:

@@ -34,6 +34,15 @@ def previous_weekday(day: dt.date) -> dt.date:
     return day
 
 
+def latest_feed_day(now: dt.datetime) -> dt.date:
+    """The newest date a feed can carry at `now`: the next weekday after today in US
+    Eastern (the feed of a day goes out the evening before it)."""
+    day = now.astimezone(EASTERN).date() + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
 def is_feed_day(day: dt.date) -> bool:
     """Feeds carry items Monday to Friday, unless the close they carry fell on a holiday."""
     return day.weekday() < 5 and previous_weekday(day) not in HOLIDAYS
