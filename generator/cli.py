@@ -22,6 +22,7 @@ EPILOG = """examples:
   arxiv-digest build                            rebuild content/ and site/ from data/
   arxiv-digest backfill --from 2026-06-15 --to 2026-06-19
   arxiv-digest enrich --date 2026-06-19         retry the LLM step where it failed
+  arxiv-digest retriage                         after editing topics: sort the archive again
   arxiv-digest serve                            preview on http://127.0.0.1:8000/
 
 environment:
@@ -90,6 +91,15 @@ def parser() -> argparse.ArgumentParser:
     backfill.add_argument("--force", action="store_true", help="redo days already stored")
     backfill.add_argument("--no-build", action="store_true", help="stop after writing content/")
 
+    retriage = commands.add_parser(
+        "retriage",
+        help="sort stored days into digest.yml's topics again by keywords (after editing them)",
+        epilog="example: arxiv-digest retriage --from 2026-01-01  # then: arxiv-digest enrich",
+    )
+    retriage.add_argument("--from", dest="first", type=_date, metavar="DATE", help="first day")
+    retriage.add_argument("--to", dest="last", type=_date, metavar="DATE", help="last day")
+    retriage.add_argument("--no-build", action="store_true", help="stop after writing content/")
+
     enrich = commands.add_parser(
         "enrich",
         help="(re)try the LLM step for stored papers that lack it",
@@ -148,6 +158,9 @@ def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> None:
         pipeline.backfill(
             settings, args.first, args.last, force=args.force, build=not args.no_build
         )
+    elif args.command == "retriage":
+        days = pipeline.stored_days(settings.store, None, args.first, args.last)
+        pipeline.retriage(settings, days, build=not args.no_build)
     elif args.command == "enrich":
         days = pipeline.stored_days(settings.store, args.date, args.first, args.last)
         pipeline.enrich(settings, days, force=args.force, build=not args.no_build)

@@ -27,15 +27,17 @@ from generator.errors import DigestError, EnrichError
 from generator.files import exclusive, remove_partial_writes
 from generator.models import BUDGET_LEFT, NO_LLM, AnnounceType, Day, Paper, StepState
 from generator.progress import tracker
-from generator.render.pages import Rendered, Selections, SiteRenderer, write_content
+from generator.render.pages import UNSORTED_NAME, Rendered, Selections, SiteRenderer, write_content
 from generator.render.search import search_documents
+from generator.selection import lacks_details
 from generator.site import SearchIndex, build_site, quarter, site_url
 from generator.sources import schedule
 from generator.sources.api import DEFAULT_API_URL, ApiEntry, ArxivApi
 from generator.sources.http import RetryPolicy
 from generator.sources.rss import DEFAULT_RSS_URL, fetch_feed
 from generator.store import Store, merge_day, refuse_foreign
-from generator.topics import triage
+from generator.topics import retriage as retriage_papers
+from generator.topics import stale_hits, triage
 
 log = logging.getLogger(__name__)
 
@@ -253,9 +255,11 @@ def enrich_day(
 ) -> None:
     """The LLM step for the papers that lack it (all of them with `force`); what it
     spent goes to the day's metadata."""
-    todo = [p for p in day.papers if force or p.llm.status != "done"]
+    threshold = config.selection.threshold
+    todo = [p for p in day.papers if force or needs_llm(p, threshold)]
     llm = settings.llm(config)
     if llm is None:
+        todo = [p for p in todo if p.llm.status != "done"]
         for paper in todo:
             paper.llm = StepState("skipped", NO_LLM)
         if todo:
@@ -294,6 +298,12 @@ def enrich_day(
         store.write_meta(day.date, meta)
 
 
+def needs_llm(paper: Paper, threshold: int) -> bool:
+    """The LLM step is not done, or it is but the paper was listed only later (a lower
+    threshold, other topics) and lacks the abstract and summary a listed paper gets."""
+    return paper.llm.status != "done" or lacks_details(paper, threshold)
+
+
 def save_day(day: Day, store: Store, outcome: Outcome) -> bool:
     changed = store.write_day(day)
     outcome.say(
@@ -309,6 +319,7 @@ def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome
     if not build:
         every_day = _read_days(settings, config, settings.store.days())
         _say_rendered(write_content(_renderer(settings, config, every_day), content), outcome)
+        report_stale_topics(config, every_day, outcome)
         return
     # Pagefind indexes each quarter on the other core as soon as its days are read, while
     # the rest are read, pages written and MkDocs builds; quarters indexed before with
@@ -326,7 +337,47 @@ def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome
         renderer = _renderer(settings, config, days, selections)
         _say_rendered(write_content(renderer, content), outcome)
         site = build_site(settings.root, index=index)
+    report_stale_topics(config, days, outcome)
     outcome.say(f"site built in {site}, {searchable} papers searchable")
+
+
+def report_stale_topics(config: Config, days: list[Day], outcome: Outcome) -> None:
+    """Say which stored topics digest.yml no longer has, and what puts them right."""
+    stale = stale_hits(config, [p for day in days for p in day.papers])
+    if stale:
+        named = ", ".join(f"{where} ({count} papers)" for where, count in stale.most_common(5))
+        outcome.warn(
+            f"stored papers are listed under topics digest.yml no longer has: {named}"
+            f"{' and more' if len(stale) > 5 else ''}; papers of a renamed sub-topic are "
+            f"shown under {UNSORTED_NAME}, of a renamed topic nowhere: run "
+            "`arxiv-digest retriage` (then `arxiv-digest enrich`) to sort them again"
+        )
+    lacking = sum(lacks_details(p, config.selection.threshold) for d in days for p in d.papers)
+    if lacking:
+        outcome.warn(
+            f"{lacking} listed papers lack a translated abstract and summary (listed after "
+            "their LLM step): `arxiv-digest enrich` completes them"
+        )
+
+
+def retriage(settings: Settings, days: list[dt.date], *, build: bool = True) -> Outcome:
+    """Sort stored days into digest.yml's topics again by keywords, offline."""
+    config = settings.config
+    store = settings.store
+    if not days:
+        raise DigestError(f"no stored day in that range ({store.data_dir})")
+    outcome = Outcome()
+    for date in days:
+        day = store.read_day(date)
+        changed = retriage_papers(day.papers, config)
+        if changed:
+            outcome.say(f"{date}: {changed} papers sorted into the topics again")
+            outcome.changed |= store.write_day(day)
+    if not outcome.changed:
+        outcome.say("Every stored paper fits digest.yml's topics already: nothing to do.")
+    if outcome.changed or build:
+        publish(settings, config, build=build, outcome=outcome)
+    return outcome
 
 
 def _read_days(settings: Settings, config: Config, dates: list[dt.date]) -> list[Day]:
@@ -406,9 +457,10 @@ def enrich(
     force: bool = False,
     build: bool = True,
 ) -> Outcome:
-    """Retry the LLM step for stored papers that lack it (failed or skipped) on `days`
-    (default: every stored day). `force` redoes papers already done, after a change of
-    topics, prompt or model; unchanged requests still come from the reply cache."""
+    """Retry the LLM step for stored papers that lack it (failed or skipped, or listed
+    without their details) on `days` (default: every stored day). `force` redoes papers
+    already done, after a change of topics, prompt or model; unchanged requests still
+    come from the reply cache."""
     config = settings.config
     if settings.llm(config) is None:
         raise EnrichError(
@@ -422,7 +474,7 @@ def enrich(
     outcome = Outcome()
     for day_date in days:
         day = store.read_day(day_date)
-        if not force and all(p.llm.status == "done" for p in day.papers):
+        if not force and not any(needs_llm(p, config.selection.threshold) for p in day.papers):
             continue
         enrich_day(day, settings, config, outcome, force=force)
         outcome.changed |= save_day(day, store, outcome)

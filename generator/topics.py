@@ -9,7 +9,7 @@ the score. All keywords of all topics are matched in one pass over the words.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from generator.config import Config, Topic
@@ -171,3 +171,71 @@ def triage(papers: list[Paper], config: Config) -> None:
     scorer = Triage(config)
     for paper in papers:
         paper.topics = scorer.score(paper)
+
+
+# -- after digest.yml's topics changed ----------------------------------------------
+
+
+def stale_hits(config: Config, papers: list[Paper]) -> Counter[str]:
+    """Stored topic hits that digest.yml no longer has a place for, by "topic" or
+    "topic/sub-topic": papers a renamed or removed topic would otherwise hide."""
+    subtopics = {t.slug: {s.slug for s in t.subtopics} for t in config.topics}
+    stale: Counter[str] = Counter()
+    for paper in papers:
+        for hit in paper.topics:
+            if hit.topic not in subtopics:
+                stale[hit.topic] += 1
+            elif hit.subtopic not in subtopics[hit.topic]:
+                stale[f"{hit.topic}/{hit.subtopic}"] += 1
+    return stale
+
+
+def retriage(papers: list[Paper], config: Config) -> int:
+    """Sort a stored day's papers into digest.yml's topics without an LLM; return how
+    many changed.
+
+    A paper the LLM never scored gets fresh keyword hits. One the LLM scored keeps the
+    LLM's hits that still fit; a hit whose sub-topic is gone takes the keyword triage's
+    sub-topic (or the topic's fallback). Keywords fill only the topics the LLM did not
+    know when it scored the day (new or renamed ones: no LLM-scored paper of the day
+    has a hit there), so the LLM's "not this topic" stands. `enrich --force` asks the
+    LLM itself again."""
+    scorer = Triage(config)
+    seen_by_llm = {h.topic for p in papers if p.llm.status == "done" for h in p.topics}
+    changed = 0
+    for paper in papers:
+        fresh = scorer.score(paper)
+        if paper.llm.status == "done":
+            fresh = _keep_llm_hits(paper, fresh, config, seen_by_llm)
+        if fresh != paper.topics:
+            paper.topics = fresh
+            changed += 1
+    return changed
+
+
+def _keep_llm_hits(
+    paper: Paper, by_keywords: list[TopicHit], config: Config, seen_by_llm: set[str]
+) -> list[TopicHit]:
+    keyword_hit = {hit.topic: hit for hit in by_keywords}
+    hits = []
+    for topic in config.topics:
+        if not config.offers(topic, paper.categories):
+            continue
+        hit = paper.hit(topic.slug)
+        if hit is None:
+            if topic.slug not in seen_by_llm and topic.slug in keyword_hit:
+                hits.append(keyword_hit[topic.slug])
+            continue
+        if hit.subtopic not in {s.slug for s in topic.subtopics}:
+            subtopic = _new_subtopic(topic, keyword_hit.get(topic.slug))
+            if subtopic is None:
+                continue
+            hit = TopicHit(hit.topic, subtopic, hit.score, hit.reason)
+        hits.append(hit)
+    return hits
+
+
+def _new_subtopic(topic: Topic, keyword_hit: TopicHit | None) -> str | None:
+    if keyword_hit is not None:
+        return keyword_hit.subtopic
+    return next((s.slug for s in topic.subtopics if s.fallback), None)

@@ -27,12 +27,14 @@ from fixture_site import copy_project, environment
 
 from generator import site
 from generator.cli import main
+from generator.config import load_config
 from generator.errors import StoreError
 from generator.files import inside
 from generator.ids import is_arxiv_id, split_versioned
 from generator.render.pages import write_content
+from generator.render.search import search_documents
 from generator.sources import schedule
-from generator.store import ReplyCache
+from generator.store import ReplyCache, Store
 
 CATEGORIES = ["cs.AI", "cs.CL", "cs.CV", "cs.LG"]
 DAY = "2026-06-19"
@@ -381,3 +383,145 @@ def test_a_backfill_of_days_without_announcements_says_so(
     assert main(["--root", str(root), "backfill", "--from", first, "--to", last]) == 0
     assert f"No announcement day from {first} to {last}" in capsys.readouterr().err
     assert not (root / "data").exists()
+
+
+# -- digest.yml edited after months of archive ------------------------------------------
+
+
+def edit_config(root: Path, old: str, new: str, count: int = 1) -> None:
+    path = root / "digest.yml"
+    text = path.read_text("utf-8")
+    assert text.count(old) >= count, old
+    path.write_text(text.replace(old, new, count), "utf-8")
+
+
+EDITS = {
+    "sub-topic renamed": ("        slug: pretraining\n", "        slug: pre-training\n"),
+    "sub-topic renamed (the fallback)": ("        slug: other\n", "        slug: misc\n"),
+    "topic renamed": ("    slug: llm\n", "    slug: language-models\n"),
+    "threshold lowered": ("  threshold: 60", "  threshold: 30"),
+    "threshold raised": ("  threshold: 60", "  threshold: 85"),
+}
+
+
+def topic_pages(site: Path) -> Iterator[tuple[Path, str]]:
+    for page in sorted(site.glob("2026/06/*/*/index.html")):
+        yield page, page.read_text("utf-8")
+
+
+def cards_shown(html: str) -> list[str]:
+    return re.findall(r'<article class="paper[^"]*" id="([^"]+)"', html)
+
+
+def assert_counts_match_cards(root: Path) -> None:
+    site = root / "site"
+    pages = list(topic_pages(site))
+    assert pages
+    for page, html in pages:
+        said = re.search(r"今日 <b>(\d+)</b> 篇", html)
+        assert said, page
+        assert int(said.group(1)) == len(cards_shown(html)), page
+        for section, count in re.findall(r'<h2 id="([^"]+)".*?<small>(\d+) 篇</small>', html):
+            assert count.isdigit(), section
+    # Every search result points at a card its page shows.
+    config = load_config(root / "digest.yml")
+    days = [Store(root / "data").read_listed(d, config.selection.threshold) for d in
+            Store(root / "data").days()]  # fmt: skip
+    for document in search_documents(config, days).values():
+        link = re.search(r'data-pagefind-meta="link:([^"]+)#([^"]+)"', document)
+        assert link, document
+        page = site / link.group(1) / "index.html"
+        assert link.group(2) in cards_shown(page.read_text("utf-8")), link.group(0)
+
+
+def build(root: Path, *args: str) -> int:
+    return main(["--root", str(root), *args])
+
+
+@pytest.mark.parametrize(("old", "new"), EDITS.values(), ids=list(EDITS))
+def test_after_a_topic_edit_every_count_matches_the_cards_and_search_finds_them(
+    project: Path, old: str, new: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit_config(project, old, new)
+    assert build(project, "build") == 0
+    assert_counts_match_cards(project)
+    err = capsys.readouterr().err
+    if "renamed" in str(old + new) or "slug" in old:
+        assert "no longer has" in err and "arxiv-digest retriage" in err
+    assert build(project, "retriage", "--no-build") == 0
+    assert build(project, "build") == 0
+    assert_counts_match_cards(project)
+    assert "no longer has" not in capsys.readouterr().err
+
+
+def listed_count(root: Path, slug: str) -> int:
+    total = 0
+    for day in ("2026-06-18", DAY):
+        total += sum(
+            any(h["topic"] == slug and h["score"] >= 60 for h in r["topics"])
+            for r in records(root, day).values()
+        )
+    return total
+
+
+def test_a_renamed_topic_gets_its_archive_back_without_an_llm(project: Path) -> None:
+    before = listed_count(project, "llm")
+    assert before > 20
+    translations = {i: (r["title_zh"], r["abstract_zh"], r["llm"]) for i, r in
+                    records(project).items()}  # fmt: skip
+    edit_config(project, "    slug: llm\n", "    slug: language-models\n")
+    assert build(project, "retriage", "--no-build") == 0
+    after = listed_count(project, "language-models")
+    assert after > before // 2, (before, after)
+    page = project / "content" / "2026" / "06" / "19" / "language-models.md"
+    assert page.is_file() and cards_in_markdown(page)
+    # What the LLM wrote stays.
+    kept = records(project)
+    assert {i: (r["title_zh"], r["abstract_zh"], r["llm"]) for i, r in kept.items()} == translations
+    assert not any(h["topic"] == "llm" for r in kept.values() for h in r["topics"])
+
+
+def cards_in_markdown(page: Path) -> list[str]:
+    return re.findall(r'<article class="paper[^"]*" id="([^"]+)"', page.read_text("utf-8"))
+
+
+def test_a_renamed_sub_topic_keeps_the_llm_score_and_takes_a_new_section(
+    project: Path,
+) -> None:
+    before = {
+        i: h for i, r in records(project).items() for h in r["topics"]
+        if h["topic"] == "llm" and h["subtopic"] == "pretraining"
+    }  # fmt: skip
+    assert before
+    edit_config(project, "        slug: pretraining\n", "        slug: pre-training\n")
+    assert build(project, "retriage", "--no-build") == 0
+    after = records(project)
+    for arxiv_id, hit in before.items():
+        new = next(h for h in after[arxiv_id]["topics"] if h["topic"] == "llm")
+        assert new["score"] == hit["score"] and new["reason"] == hit["reason"]
+        assert new["subtopic"] != "pretraining"
+
+
+def test_after_lowering_the_threshold_enrich_completes_the_newly_listed_papers(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit_config(project, "  threshold: 60", "  threshold: 30")
+    assert build(project, "build") == 0
+    err = capsys.readouterr().err
+    lacking = int(re.search(r"(\d+) listed papers lack a translated abstract", err).group(1))
+    assert lacking > 20
+    page = (project / "content" / "2026" / "06" / "19" / "llm.md").read_text("utf-8")
+    assert "篇摘要待补全" in page
+    with FakeLLM() as llm, FixtureArxiv(download=DAY) as arxiv:
+        with environment({**arxiv.env(), **llm.env()}):
+            assert build(project, "enrich", "--no-build") == 0
+        asked = [r for r in llm.requests if r["stage"] == "detail"]
+    assert 0 < len(asked) <= lacking
+    for day in ("2026-06-18", DAY):
+        for record in records(project, day).values():
+            if (
+                any(h["score"] >= 30 for h in record["topics"])
+                and record["llm"]["status"] == "done"
+            ):
+                assert record["abstract_zh"], record["id"]
+    assert "篇摘要待补全" not in (project / "content/2026/06/19/llm.md").read_text("utf-8")

@@ -27,6 +27,7 @@ from generator.enrich.usage import Budget
 from generator.errors import LLMUnavailable, ReplyRejected
 from generator.models import BUDGET_LEFT, Paper, StepState, TopicHit
 from generator.progress import Tracker
+from generator.selection import is_listed
 from generator.store import ReplyCache
 
 log = logging.getLogger(__name__)
@@ -138,8 +139,7 @@ class Enricher:
     # -- detail ------------------------------------------------------------
 
     def _selected(self, paper: Paper) -> bool:
-        threshold = self.config.selection.threshold
-        return any(hit.score >= threshold for hit in paper.topics)
+        return is_listed(paper, self.config.selection.threshold)
 
     async def _details(self, papers: list[Paper]) -> None:
         chosen = [p for p in papers if self._selected(p)]

@@ -6,7 +6,6 @@ import calendar
 import datetime as dt
 import json
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,10 @@ from markupsafe import Markup
 from generator.config import Config, Topic
 from generator.errors import RenderError
 from generator.files import inside, write_atomic
-from generator.models import BUDGET_LEFT, Day, Paper, TopicHit
+from generator.models import BUDGET_LEFT, NO_LLM, Day, Paper, TopicHit
 from generator.render import feeds, urls
 from generator.render.bibtex import citation
+from generator.selection import lacks_details, listed_under
 
 ANNOUNCE_LABELS = {
     "new": "新提交",
@@ -59,9 +59,26 @@ def select(day: Day, topic: Topic, threshold: int) -> list[Selected]:
     chosen = [
         Selected(p, hit)
         for p in day.papers
-        if (hit := p.hit(topic.slug)) is not None and hit.score >= threshold
+        if (hit := p.hit(topic.slug)) is not None and listed_under(hit, threshold)
     ]
     return sorted(chosen, key=lambda s: (-s.hit.score, s.paper.id))
+
+
+UNSORTED = "_unsorted"  # the section of hits whose sub-topic digest.yml no longer has
+UNSORTED_NAME = "其他"
+
+
+def by_subtopic(topic: Topic, chosen: list[Selected]) -> list[tuple[str, str, list[Selected]]]:
+    """(name, anchor, papers) of each sub-topic in digest.yml's order, and last those
+    whose stored sub-topic it no longer has (renamed or removed): a page shows every
+    paper it counts, until `arxiv-digest retriage` sorts them again."""
+    known = {sub.slug for sub in topic.subtopics}
+    sections = [
+        (sub.name, sub.slug, [s for s in chosen if s.hit.subtopic == sub.slug])
+        for sub in topic.subtopics
+    ]
+    sections.append((UNSORTED_NAME, UNSORTED, [s for s in chosen if s.hit.subtopic not in known]))
+    return sections
 
 
 class Selections:
@@ -195,13 +212,12 @@ class SiteRenderer:
         chosen = self.selected(day, topic)
         abstracts_href = self.add_english_abstracts(day, topic, chosen)
         sections = []
-        for sub in topic.subtopics:
-            in_section = [s for s in chosen if s.hit.subtopic == sub.slug]
+        for name, slug, in_section in by_subtopic(topic, chosen):
             if in_section:
                 sections.append(
                     {
-                        "name": sub.name,
-                        "slug": sub.slug,
+                        "name": name,
+                        "slug": slug,
                         "papers": [s.paper for s in in_section],
                         "hits": [s.hit for s in in_section],
                     }
@@ -216,7 +232,7 @@ class SiteRenderer:
                 paper, hit, day.date, topic, english_later=abstracts_href is not None
             ),
             abstracts_href=abstracts_href,
-            llm_notice=llm_notice(day),
+            llm_notice=llm_notice(day, self.config.selection.threshold),
             prev=self._link(url, neighbours[0], topic.slug),
             next=self._link(url, neighbours[1], topic.slug),
             overview_href=urls.relative(url, urls.day_url(day.date)),
@@ -258,14 +274,15 @@ class SiteRenderer:
         for topic in self.config.topics:
             chosen = self.selected(day, topic)
             topic_url = urls.topic_day_url(day.date, topic.slug)
-            per_sub = Counter(s.hit.subtopic for s in chosen)
             groups.setdefault(topic.group, []).append(
                 {
                     "name": topic.name,
                     "href": urls.relative(url, topic_url),
                     "count": len(chosen),
                     "subtopics": [
-                        {"name": s.name, "count": per_sub[s.slug]} for s in topic.subtopics
+                        {"name": name, "count": len(papers)}
+                        for name, slug, papers in by_subtopic(topic, chosen)
+                        if papers or slug != UNSORTED
                     ],
                     "best": [self._best(url, topic_url, s) for s in chosen[:BEST_ON_OVERVIEW]],
                     "date": day.date.isoformat(),
@@ -276,7 +293,7 @@ class SiteRenderer:
             heading=heading,
             total=counts.total,
             counts={t: counts.announce.get(t, 0) for t in ANNOUNCE_LABELS},
-            llm_notice=llm_notice(day),
+            llm_notice=llm_notice(day, self.config.selection.threshold),
             groups=[{"name": name, "topics": topics} for name, topics in groups.items()],
             prev=self._link(url, neighbours[0], None),
             next=self._link(url, neighbours[1], None),
@@ -377,15 +394,28 @@ class SiteRenderer:
         return {"key": f"{year}-{month:02d}", "label": f"{year} 年 {month} 月", "weeks": weeks}
 
 
-def llm_notice(day: Day) -> str | None:
-    """Say plainly when translations are missing, instead of hiding it."""
+def llm_notice(day: Day, threshold: int) -> str | None:
+    """Say plainly when translations are missing, and why, instead of hiding it.
+
+    Only the papers a page lists are read with their reasons (Store.read_listed); the
+    counts cover them all."""
     counts = day.counts()
-    done = counts.llm.get("done", 0)
-    if done == counts.total:
-        return None
-    if done == 0:
+    untranslated = counts.total - counts.llm.get("done", 0)
+    skipped = {p.llm.reason for p in day.papers if p.llm.status == "skipped"}
+    if untranslated == counts.total and skipped == {NO_LLM} and not counts.llm.get("failed"):
         return "本日未翻译(未配置 LLM),显示英文原文与关键词专题"
-    return f"{counts.total - done} 篇尚未翻译,显示英文原文"
+    why = []
+    if counts.llm.get("failed"):
+        why.append(f"{counts.llm['failed']} 篇翻译失败,下次运行重试")
+    if BUDGET_LEFT in skipped:
+        why.append("今日翻译额度已用完")
+    lacking = sum(lacks_details(p, threshold) for p in day.papers)
+    if lacking:
+        why.append(f"{lacking} 篇摘要待补全")
+    if not untranslated and not lacking:
+        return None
+    text = f"{untranslated} 篇尚未翻译,显示英文原文" if untranslated else "部分论文显示英文摘要"
+    return text + (f"({';'.join(why)})" if why else "")
 
 
 @dataclass
