@@ -122,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         force=True,
     )
     logging.getLogger("httpx").setLevel(logging.DEBUG if args.debug else logging.WARNING)
-    settings = pipeline.Settings.from_environment(args.root.resolve())
     try:
+        settings = pipeline.Settings.from_environment(args.root.resolve())
         with pipeline.one_at_a_time(settings):
             _dispatch(args, settings)
         if args.command == "serve":  # outside the turn: a preview must not block `run`
