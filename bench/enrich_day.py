@@ -33,6 +33,7 @@ from generator.enrich import LLMSettings, enrich_papers  # noqa: E402
 from generator.enrich.client import ChatClient  # noqa: E402
 from generator.enrich.prompts import Prompts  # noqa: E402
 from generator.enrich.usage import Usage  # noqa: E402
+from generator.environment import Environment  # noqa: E402
 from generator.models import Paper  # noqa: E402
 from generator.progress import LogTracker  # noqa: E402
 from generator.sources.rss import parse_feed  # noqa: E402
@@ -42,8 +43,8 @@ from generator.topics import triage  # noqa: E402
 DAY = "2026-06-19"
 
 
-def environment(llm: FakeLLM) -> dict[str, str]:
-    return {**llm.env(), "DIGEST_LLM_TIMEOUT": "60"}  # the digest.yml default is 120
+def environment(llm: FakeLLM) -> Environment:
+    return Environment.read({**llm.env(), "DIGEST_LLM_TIMEOUT": "60"})  # digest.yml says 120
 
 
 def day_papers() -> list[Paper]:

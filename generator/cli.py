@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator import __version__, pipeline
 from generator.errors import DigestError
-from generator.site import serve_site
+from generator.preview import ADDRESS_FORMS, parse_address, serve_site
 
 EPILOG = """examples:
   arxiv-digest run                              today's digest, end to end
@@ -79,7 +79,12 @@ def parser() -> argparse.ArgumentParser:
         help="build, then serve site/ as it deploys (search included)",
         epilog="example: arxiv-digest serve --dev-addr 127.0.0.1:8001",
     )
-    serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address:port to serve on")
+    serve.add_argument(
+        "--dev-addr",
+        default="127.0.0.1:8000",
+        metavar="IP:PORT",
+        help=f"where to serve: {ADDRESS_FORMS} (default: 127.0.0.1:8000)",
+    )
 
     backfill = commands.add_parser(
         "backfill",
@@ -132,12 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         force=True,
     )
     logging.getLogger("httpx").setLevel(logging.DEBUG if args.debug else logging.WARNING)
-    settings = pipeline.Settings.from_environment(args.root.resolve())
     try:
+        settings = pipeline.Settings.from_environment(args.root.resolve())
+        address = parse_address(args.dev_addr) if args.command == "serve" else None
         with pipeline.one_at_a_time(settings):
             _dispatch(args, settings)
-        if args.command == "serve":  # outside the turn: a preview must not block `run`
-            serve_site(settings.root, args.dev_addr)
+        if address is not None:  # outside the turn: a preview must not block `run`
+            serve_site(settings.root, *address)
         return 0
     except DigestError as exc:
         if args.debug:

@@ -2,17 +2,23 @@
 
 `load_config` reports every problem at once, each as
 `digest.yml: topics[2].slug: expected …, got …`, and unknown keys with a
-did-you-mean, so a forker fixes their file in one pass.
+did-you-mean, so a forker fixes their file in one pass. Values are taken as
+written (`threshold: true` or `"60"` is not a number), a key given twice is an
+error, not a silent overwrite, and a message quotes at most a short excerpt of
+the file, so even a hostile digest.yml fails in one short line.
 """
 
 from __future__ import annotations
 
 import difflib
+import reprlib
+import stat
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,21 +29,51 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from generator.errors import ConfigError
+from generator.text import WORDS
+
+EXCERPT = 60  # characters of a value quoted in a message
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """`repr(value)`, cut to `limit` characters with "…", never built in full."""
+    return cut(_SHORT_REPR.repr(value), limit)
+
+
+def cut(text: str, limit: int = EXCERPT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _ShortRepr(reprlib.Repr):
+    def repr_str(self, x: str, level: int) -> str:
+        return repr(x[: self.maxstring])  # cut at the end, not in the middle
+
+
+_SHORT_REPR = _ShortRepr()
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = EXCERPT + 1
+
+
+def _has_a_word(keyword: str) -> str:
+    if not WORDS.search(keyword):  # triage would find nothing to match it with
+        raise ValueError(f"expected a keyword with a letter or digit, got {excerpt(keyword)}")
+    return keyword
+
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
 Category = Annotated[str, Field(pattern=r"^[a-z-]+(?:\.[A-Za-z-]+)?$")]
 NonEmpty = Annotated[str, Field(min_length=1)]
+Keyword = Annotated[str, AfterValidator(_has_a_word)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: YAML already types its values; coercing true to 1 or "60" to 60 hides a typo.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Subtopic(_Strict):
     name: NonEmpty
     slug: Slug
     description: str = ""
-    keywords: Annotated[list[NonEmpty], Field(min_length=1)]
+    keywords: Annotated[list[Keyword], Field(min_length=1)]
     # Papers clearly about the topic that match no sub-topic land here (e.g. 其他LLM).
     fallback: bool = False
 
@@ -51,9 +87,9 @@ class Topic(_Strict):
     categories: list[Category] | None = None
     # Terms that say "this paper is about the topic at all"; the sub-topic
     # keywords then say which part of it. Empty: sub-topic keywords alone decide.
-    keywords: list[NonEmpty] = []
+    keywords: list[Keyword] = []
     # Terms that veto the topic (e.g. "protein language model" for an NLP topic).
-    exclude: list[NonEmpty] = []
+    exclude: list[Keyword] = []
     subtopics: Annotated[list[Subtopic], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -121,7 +157,8 @@ class Config(_Strict):
             unknown = sorted(set(topic.categories or []) - set(self.categories))
             if unknown:
                 raise ValueError(
-                    f"topic {topic.slug!r} draws from {unknown}, which are not in categories"
+                    f"topic {topic.slug!r} draws from {excerpt(unknown)},"
+                    " which are not in categories"
                 )
         return self
 
@@ -139,24 +176,173 @@ class Config(_Strict):
 def _require_unique(values: list[str], what: str) -> None:
     duplicates = sorted({v for v in values if values.count(v) > 1})
     if duplicates:
-        raise ValueError(f"duplicate {what}: {', '.join(duplicates)}")
+        raise ValueError(f"duplicate {what}: {', '.join(cut(d) for d in duplicates)}")
 
 
 def load_config(path: Path) -> Config:
     """Read and validate digest.yml; raise ConfigError listing every problem."""
     name = path.name
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError([f"{name}: not found at {path}"]) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError([f"{name}: not valid YAML: {exc}"]) from exc
+    raw = _parse_yaml(name, _read_text(path))
     if not isinstance(raw, dict):
-        raise ConfigError([f"{name}: expected a mapping at the top level, got {raw!r}"])
+        raise ConfigError([f"{name}: expected a mapping at the top level, got {excerpt(raw)}"])
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError([_describe(name, err) for err in exc.errors()]) from exc
+
+
+MAX_BYTES = 1 << 20  # the shipped digest.yml is 15 kB
+
+
+def _read_text(path: Path) -> str:
+    name = path.name
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a folder; a FIFO would block
+            kind = "a folder, not a file" if path.is_dir() else "not a regular file"
+            raise ConfigError([f"{name}: {path} is {kind}"])
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
+    except FileNotFoundError as exc:
+        if path.is_symlink():
+            raise ConfigError([f"{name}: {path} links to a file that does not exist"]) from exc
+        raise ConfigError([f"{name}: not found at {path}"]) from exc
+    except OSError as exc:
+        raise ConfigError([f"{name}: cannot be read: {exc.strerror or exc}"]) from exc
+    if len(data) > MAX_BYTES:
+        raise ConfigError([f"{name}: larger than {MAX_BYTES >> 20} MB; is it the right file?"])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            [
+                f"{name}: not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}"
+                f" (line {line}); save the file as UTF-8"
+            ]
+        ) from exc
+
+
+def _parse_yaml(name: str, text: str) -> object:
+    loader = None
+    try:
+        loader = _DigestLoader(text)  # checks every character at once
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        raise ConfigError([f"{name}: {_yaml_problem(exc)}"]) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ConfigError(
+            [
+                f"{name}: not valid YAML: line {line}, column {column}:"
+                f" character #x{exc.character:04x} is not allowed"
+            ]
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{name}: not valid YAML: {cut(str(exc), 120)}"]) from exc
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    """One line: where, then PyYAML's context and problem without the quoted lines."""
+    if isinstance(exc, _Refused):
+        return str(exc.problem)
+    mark = exc.problem_mark or exc.context_mark
+    where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+    what = "; ".join(cut(str(p), 120) for p in (exc.context, exc.problem) if p)
+    return f"not valid YAML:{where} {what}"
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """YAML that parses, but that digest.yml does not take (our message in full)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem=problem)
+
+
+def _line(mark: Any) -> int:
+    return int(mark.line) + 1 if mark is not None else 0
+
+
+ALIAS_BUDGET = 1_000  # nodes that aliases may repeat in all: shared lists fit, a bomb not
+
+
+class _DigestLoader(yaml.SafeLoader):
+    """Safe YAML that refuses duplicate keys and more alias expansion than a config needs.
+
+    PyYAML keeps the last of two equal keys, silently; and a few hundred bytes of
+    nested aliases ("billion laughs") stand for billions of values, which
+    validation and error messages would walk. Both are caught while composing,
+    before a value exists."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._repeated = 0  # nodes repeated by aliases so far
+        self._sizes: dict[int, int] = {}  # id(node) → its node count, aliases expanded
+        self._open: set[str] = set()  # anchors whose node is being composed
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            self._count_alias(event)
+            return super().compose_node(parent, index)
+        anchor = getattr(event, "anchor", None)
+        if anchor is None or not isinstance(event, yaml.CollectionStartEvent):
+            return super().compose_node(parent, index)
+        self._open.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._open.discard(anchor)
+
+    def _count_alias(self, event: yaml.AliasEvent) -> None:
+        anchor = event.anchor
+        if anchor in self._open:
+            raise _Refused(
+                f"line {_line(event.start_mark)}: alias *{cut(str(anchor))}"
+                " inside its own anchor (a value that contains itself)"
+            )
+        if anchor not in self.anchors:
+            return  # PyYAML reports the undefined alias
+        self._repeated += self._size(self.anchors[anchor])
+        if self._repeated > ALIAS_BUDGET:
+            raise _Refused(
+                f"line {_line(event.start_mark)}: aliases repeat more than"
+                f" {ALIAS_BUDGET:,} values; write them out (a YAML alias bomb?)"
+            )
+
+    def _size(self, node: yaml.Node) -> int:
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self._size(item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size = 1 + sum(self._size(k) + self._size(v) for k, v in node.value)
+        else:
+            size = 1
+        self._sizes[id(node)] = size
+        return size
+
+    def compose_mapping_node(self, anchor: Any) -> yaml.MappingNode:
+        node: yaml.MappingNode = super().compose_mapping_node(anchor)
+        seen: dict[tuple[str, str], yaml.Node] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
+                continue
+            first = seen.setdefault((key.tag, key.value), key)
+            if first is not key:
+                raise _Refused(
+                    f"duplicate key {excerpt(key.value)} at lines"
+                    f" {_line(first.start_mark)} and {_line(key.start_mark)}"
+                    " (the second would silently replace the first)"
+                )
+        return node
+
+
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 def _describe(filename: str, error: ErrorDetails) -> str:
@@ -168,13 +354,14 @@ def _describe(filename: str, error: ErrorDetails) -> str:
         return f"{where}: required, but missing"
     if error["type"] == "value_error":  # our own checks say what is wrong in full
         return f"{where}: {error['msg'].removeprefix('Value error, ')}"
-    return f"{where}: expected {_expected(error['msg'])}, got {error['input']!r}"
+    return f"{where}: expected {_expected(error['msg'])}, got {excerpt(error['input'])}"
 
 
 def _format_path(loc: tuple[int | str, ...]) -> str:
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        key = cut(str(part))  # an unknown key may be a long one
+        text += f"[{part}]" if isinstance(part, int) else (f".{key}" if text else key)
     return text
 
 
@@ -189,7 +376,7 @@ def _did_you_mean(loc: tuple[int | str, ...]) -> str:
         if inner is None:
             return ""
         model = inner
-    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    close = difflib.get_close_matches(cut(str(loc[-1])), list(model.model_fields), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 

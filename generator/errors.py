@@ -1,7 +1,7 @@
 """The exceptions arxiv-digest raises on purpose.
 
     DigestError            anything the CLI reports as a one-line reason
-    ├── ConfigError        digest.yml is missing or invalid (all problems at once)
+    ├── ConfigError        digest.yml or the environment is invalid (all problems at once)
     ├── FetchError         arXiv could not be read (RSS or API)
     ├── EnrichError        the LLM step cannot run (e.g. `enrich` without a key)
     │   ├── LLMUnavailable the provider failed after the retries (per request)

@@ -23,6 +23,7 @@ from generator import __version__
 from generator.config import Config, load_config
 from generator.enrich import LLMSettings, enrich_papers
 from generator.enrich.firstpage import DEFAULT_HTML_URL
+from generator.environment import Environment
 from generator.errors import DigestError, EnrichError
 from generator.files import exclusive, remove_partial_writes
 from generator.models import BUDGET_LEFT, NO_LLM, AnnounceType, Day, Paper, StepState
@@ -61,25 +62,26 @@ class Settings:
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], dt.datetime] = _utc_now
     html_url: str = DEFAULT_HTML_URL
-    # The LLM variables (OPENAI_*, DIGEST_LLM_*), read against digest.yml in `llm()`.
-    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # All the variables, validated; the LLM ones are read against digest.yml in `llm()`.
+    environment: Environment = field(default_factory=lambda: Environment.read({}), repr=False)
 
     @classmethod
     def from_environment(cls, root: Path, environ: Mapping[str, str] = os.environ) -> Settings:
-        backoff = float(environ.get("DIGEST_RETRY_BACKOFF", "5"))
+        """Raises ConfigError naming every variable with a value we cannot use."""
+        environment = Environment.read(environ)
         return cls(
             root=root,
-            rss_url=environ.get("ARXIV_RSS_URL") or DEFAULT_RSS_URL,
-            api_url=environ.get("ARXIV_API_URL") or DEFAULT_API_URL,
-            api_interval=float(environ.get("ARXIV_API_DELAY", "3")),
-            retry=RetryPolicy(backoff_seconds=backoff),
-            timeout=float(environ.get("DIGEST_HTTP_TIMEOUT", "60")),
-            html_url=environ.get("ARXIV_HTML_URL") or DEFAULT_HTML_URL,
-            environ=dict(environ),
+            rss_url=environment.rss_url or DEFAULT_RSS_URL,
+            api_url=environment.api_url or DEFAULT_API_URL,
+            api_interval=environment.api_delay,
+            retry=RetryPolicy(backoff_seconds=environment.retry_backoff),
+            timeout=environment.http_timeout,
+            html_url=environment.html_url or DEFAULT_HTML_URL,
+            environment=environment,
         )
 
     def llm(self, config: Config) -> LLMSettings | None:
-        return LLMSettings.from_environment(config.llm, self.environ)
+        return LLMSettings.from_environment(config.llm, self.environment)
 
     @property
     def config(self) -> Config:

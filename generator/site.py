@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import http.server
 import importlib.metadata
 import json
 import os
@@ -239,16 +238,6 @@ _PAGEFIND_UI = [
 
 def _tail(result: subprocess.CompletedProcess[str]) -> str:
     return "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
-
-
-def serve_site(root: Path, address: str) -> None:
-    """Serve the built site/ until interrupted: exactly what deploys, search included
-    (`mkdocs serve` would rebuild without the search index)."""
-    host, _, port = address.rpartition(":")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "site"))
-    with http.server.ThreadingHTTPServer((host or "127.0.0.1", int(port)), handler) as server:
-        print(f"serving {root / 'site'} on http://{host or '127.0.0.1'}:{port}/ (Ctrl+C stops)")
-        server.serve_forever()
 
 
 def _mkdocs(root: Path, command: list[str]) -> subprocess.CompletedProcess[str]:

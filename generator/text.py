@@ -1,4 +1,4 @@
-"""Cleaning of text that comes from arXiv before it becomes a record."""
+"""Cleaning of text that comes from arXiv before it becomes a record, and what a word is."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ import re
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"[ \t]*\n\s*")
+
+# Keyword triage matches these, and digest.yml's keywords must hold one. Words and
+# numbers apart: "Qwen3.5" is qwen 3 5, so the keyword "Qwen" finds it.
+WORDS = re.compile(r"[^\W\d_]+|\d+")
 
 
 def strip_controls(text: str) -> str:

@@ -8,12 +8,12 @@ the score. All keywords of all topics are matched in one pass over the words.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from generator.config import Config, Topic
 from generator.models import Paper, TopicHit
+from generator.text import WORDS
 
 TITLE_GATE = 50  # the topic named in the title
 ABSTRACT_GATE_FIRST, ABSTRACT_GATE_EACH, ABSTRACT_GATE_MAX = 20, 8, 45
@@ -30,10 +30,6 @@ class _Matches:
     abstract: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-# Words and numbers apart: "Qwen3.5" is qwen 3 5, so the keyword "Qwen" finds it.
-_TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
-
-
 def _stem(token: str) -> str:
     """Lower case, plural `s` dropped: LLMs → llm, models → model (process stays)."""
     lowered = token.lower()
@@ -43,12 +39,14 @@ def _stem(token: str) -> str:
 
 
 def _normalise(keyword: str) -> str:
-    return " ".join(_stem(t) for t in _TOKEN_RE.findall(keyword))
+    return " ".join(_stem(t) for t in WORDS.findall(keyword))
 
 
 def _variants(keyword: str) -> list[tuple[str, ...]]:
     """`pre-training` also matches `pretraining`: the split and the joined form."""
-    parts = _TOKEN_RE.findall(keyword)
+    parts = WORDS.findall(keyword)
+    if not parts:  # digest.yml refuses such keywords; a Config built in code may not
+        return []
     forms = {tuple(_stem(p) for p in parts)}
     if len(parts) > 1:
         forms.add((_stem("".join(parts)),))
@@ -64,10 +62,10 @@ class Triage:
         self._display: dict[str, str] = {}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str, str | None]]] = defaultdict(list)
         for keyword in dict.fromkeys(k for t in config.topics for k in _all_keywords(t)):
-            # An all-capitals keyword (LLM, MoE is not) matches only in capitals.
-            capitals = (
-                keyword if keyword.isupper() and len(_TOKEN_RE.findall(keyword)) == 1 else None
-            )
+            # An all-capitals keyword (LLM, MoE is not) matches only in capitals;
+            # it is compared with the word it is, so "C++" finds the C of "C code".
+            parts = WORDS.findall(keyword)
+            capitals = parts[0] if keyword.isupper() and len(parts) == 1 else None
             self._display.setdefault(_normalise(keyword), keyword)
             for words in _variants(keyword):
                 self._phrases[words[0]].append((words, _normalise(keyword), capitals))
@@ -75,7 +73,7 @@ class Triage:
             candidates.sort(key=lambda c: len(c[0]), reverse=True)
 
     def _find(self, text: str) -> dict[str, int]:
-        tokens = _TOKEN_RE.findall(text)
+        tokens = WORDS.findall(text)
         stems = [_stem(t) for t in tokens]
         found: dict[str, int] = defaultdict(int)
         i = 0

@@ -122,15 +122,29 @@ def test_requests_per_minute_spaces_the_starts() -> None:
 
 def test_settings_come_from_the_environment_over_the_config() -> None:
     from generator.config import LLM
+    from generator.environment import Environment
 
-    assert LLMSettings.from_environment(LLM(), {}) is None
+    assert LLMSettings.from_environment(LLM(), Environment.read({})) is None
+    assert LLMSettings.from_environment(LLM(), Environment.read({"OPENAI_API_KEY": " "})) is None
+    environment = Environment.read(
+        {
+            "OPENAI_API_KEY": " k ",
+            "OPENAI_BASE_URL": "http://h/v1/",
+            "DIGEST_LLM_MODEL": "qwen",
+            "DIGEST_RETRY_BACKOFF": "0.5",
+        }
+    )
     configured = LLMSettings.from_environment(
-        LLM(model="gpt-4o-mini", timeout_seconds=90),
-        {"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "http://h/v1/", "DIGEST_LLM_MODEL": "qwen"},
+        LLM(model="gpt-4o-mini", timeout_seconds=90), environment
     )
     assert configured is not None
-    assert (configured.base_url, configured.model, configured.timeout) == (
+    assert (configured.base_url, configured.api_key, configured.model, configured.timeout) == (
         "http://h/v1",
+        "k",
         "qwen",
         90,
     )
+    assert configured.retry.backoff_seconds == 0.5
+    timed = Environment.read({"OPENAI_API_KEY": "k", "DIGEST_LLM_TIMEOUT": "7.5"})
+    timed_settings = LLMSettings.from_environment(LLM(timeout_seconds=90), timed)
+    assert timed_settings is not None and timed_settings.timeout == 7.5

@@ -65,3 +65,35 @@ def test_recall_against_the_reference_llm_topic(config) -> None:  # type: ignore
     assert len(in_feeds) == 29
     assert len(found) / len(in_feeds) >= 0.9, sorted(set(in_feeds) - selected)
     assert len(selected) <= 200  # a digest, not the whole feed (697 papers that day)
+
+
+def test_odd_keywords_that_digest_yml_accepts_match_by_their_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    digest = tmp_path / "digest.yml"
+    digest.write_text(
+        "categories: [cs.CL]\ntopics:\n  - group: G\n    name: T\n    slug: t\n    subtopics:\n"
+        "      - name: S\n        slug: s\n"
+        "        keywords: ['C++', 'α', 'Qwen3.5', '  x  ', '-a-', '3']\n",
+        encoding="utf-8",
+    )
+    triage = Triage(load_config(digest))
+    reasons = {
+        title: [h.reason for h in triage.score(paper(title))]
+        for title in (
+            "Fast C code",
+            "fast c code",
+            "The α decay",
+            "Qwen 3.5 at scale",
+            "Model x",
+            "Version 3",
+            "Unrelated",
+        )
+    }
+    assert reasons == {
+        "Fast C code": ["关键词命中 — 标题: C++"],  # a capital C: "c code" is not C++
+        "fast c code": [],
+        "The α decay": ["关键词命中 — 标题: α"],
+        "Qwen 3.5 at scale": ["关键词命中 — 标题: Qwen3.5"],  # the longest match wins
+        "Model x": ["关键词命中 — 标题:   x  "],
+        "Version 3": ["关键词命中 — 标题: 3"],
+        "Unrelated": [],
+    }

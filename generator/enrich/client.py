@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ import httpx
 
 from generator.config import LLM
 from generator.enrich.usage import Usage
+from generator.environment import Environment
 from generator.errors import LLMUnavailable
 from generator.sources.http import RETRY_STATUS, RetryPolicy
 
@@ -52,21 +53,21 @@ class LLMSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @classmethod
-    def from_environment(cls, config: LLM, environ: Mapping[str, str]) -> LLMSettings | None:
+    def from_environment(cls, config: LLM, environment: Environment) -> LLMSettings | None:
         """None when no key is set: the digest then runs without an LLM."""
-        api_key = environ.get("OPENAI_API_KEY", "").strip()
-        if not api_key:
+        if environment.openai_api_key is None:
             return None
+        timeout = environment.llm_timeout
         return cls(
-            base_url=(environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
-            api_key=api_key,
-            model=environ.get("DIGEST_LLM_MODEL") or config.model,
+            base_url=(environment.openai_base_url or DEFAULT_BASE_URL).rstrip("/"),
+            api_key=environment.openai_api_key,
+            model=environment.llm_model or config.model,
             concurrency=config.concurrency,
             requests_per_minute=config.requests_per_minute,
-            timeout=float(environ.get("DIGEST_LLM_TIMEOUT") or config.timeout_seconds),
+            timeout=config.timeout_seconds if timeout is None else timeout,
             json_mode=config.json_mode,
             temperature=config.temperature,
-            retry=RetryPolicy(backoff_seconds=float(environ.get("DIGEST_RETRY_BACKOFF", "5"))),
+            retry=RetryPolicy(backoff_seconds=environment.retry_backoff),
         )
 
 
