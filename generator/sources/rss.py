@@ -22,7 +22,7 @@ import httpx
 from generator.errors import FetchError
 from generator.models import ANNOUNCE_TYPES, AnnounceType, Paper, StepState
 from generator.sources.authors import parse_creators
-from generator.sources.http import Retryable, RetryPolicy, get_with_retries
+from generator.sources.http import ArxivHttp, Retryable, RetryPolicy, get_with_retries
 from generator.text import one_line, paragraphs
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def feed_url(base: str, categories: Iterable[str]) -> str:
 
 
 def fetch_feed(
-    client: httpx.Client,
+    client: ArxivHttp,
     base_url: str,
     categories: list[str],
     *,
