@@ -241,6 +241,7 @@ def enrich_day(
         tracker(),
         html_url=settings.html_url,
         html_interval=settings.api_interval,
+        html_timeout=settings.timeout,
         headers={"User-Agent": USER_AGENT},
     )
     outcome.say(f"{day.date}: {usage.describe(config.llm)}")
