@@ -69,6 +69,7 @@ def two_stage(llm: FakeLLM, arxiv: FixtureArxiv) -> tuple[float, Usage, int]:
             LogTracker(),
             html_url=arxiv.url + "/html/",
             html_interval=0.0,
+            html_timeout=60.0,
             headers={},
         )
         elapsed = time.perf_counter() - started

@@ -29,12 +29,12 @@ environment:
   OPENAI_API_KEY                  turns the LLM step on (any OpenAI-compatible provider)
   OPENAI_BASE_URL                 the provider's API base (default https://api.openai.com/v1)
   DIGEST_LLM_MODEL                model name (default: llm.model in digest.yml)
-  DIGEST_LLM_TIMEOUT              seconds before an LLM request times out (default: digest.yml)
+  DIGEST_LLM_TIMEOUT              seconds for a whole LLM request and reply (default: digest.yml)
   ARXIV_RSS_URL, ARXIV_API_URL    arXiv endpoints (defaults: arXiv's own)
   ARXIV_HTML_URL                  arXiv's HTML versions, read for institutions
   ARXIV_API_DELAY                 seconds between arXiv requests (default 3, arXiv's rule)
   DIGEST_RETRY_BACKOFF            first wait before a retry, doubling (default 5)
-  DIGEST_HTTP_TIMEOUT             seconds before an arXiv request times out (default 60)
+  DIGEST_HTTP_TIMEOUT             seconds for a whole arXiv request and answer (default 60)
 """
 
 

@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from generator import __version__
 from generator.config import Config, load_config
 from generator.enrich import LLMSettings, enrich_papers
@@ -34,7 +32,7 @@ from generator.selection import lacks_details
 from generator.site import SearchIndex, build_site, quarter, site_url
 from generator.sources import schedule
 from generator.sources.api import DEFAULT_API_URL, ApiEntry, ArxivApi
-from generator.sources.http import RetryPolicy
+from generator.sources.http import ArxivHttp, RetryPolicy
 from generator.sources.rss import DEFAULT_RSS_URL, fetch_feed
 from generator.store import Store, merge_day, refuse_foreign
 from generator.topics import retriage as retriage_papers
@@ -91,12 +89,11 @@ class Settings:
     def store(self) -> Store:
         return Store(self.root / "data")
 
-    def http_client(self) -> httpx.Client:
-        return httpx.Client(
-            timeout=self.timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True
-        )
+    def http_client(self) -> ArxivHttp:
+        """arXiv's connection; `timeout` is each request's whole deadline."""
+        return ArxivHttp(deadline=self.timeout, headers={"User-Agent": USER_AGENT})
 
-    def api(self, client: httpx.Client) -> ArxivApi:
+    def api(self, client: ArxivHttp) -> ArxivApi:
         return ArxivApi(
             client,
             self.api_url,
@@ -280,6 +277,7 @@ def enrich_day(
         tracker(),
         html_url=settings.html_url,
         html_interval=settings.api_interval,
+        html_timeout=settings.timeout,
         headers={"User-Agent": USER_AGENT},
     )
     outcome.say(f"{day.date}: {usage.describe(config.llm)}")

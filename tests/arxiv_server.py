@@ -11,7 +11,9 @@
 - `GET /html/<id>v<n>` answers like arxiv.org/html: a LaTeXML page whose
   author block names the reference digest's institutions, for the papers the
   reference knows; 404 (no HTML version) for the others.
-- `faults` is a queue of canned failures served before the real answer.
+- `faults` is a queue of canned failures served before the real answer; a fault
+  with `slow` sends its body (the real answer if it has none) the slow way of
+  `loopback.send_slowly`: a byte a second, never ending, or not at all.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     path_prefix: str = "/"  # only requests under this path consume the fault
+    slow: str | None = None  # one of loopback.SLOW_KINDS
 
 
 def rss_file(download: str, category: str) -> Path:
@@ -237,29 +240,33 @@ class FixtureArxiv(LoopbackServer):
             def do_GET(self) -> None:
                 server.requests.append((time.monotonic(), self.path))
                 fault = self._take_fault()
-                if fault is not None:
+                if fault is not None and fault.slow:
+                    _, body, headers = self._answer()
+                    body, headers = fault.body or body, {**headers, **fault.headers}
+                    server.send_slowly(self, fault.slow, fault.status, body, headers)
+                elif fault is not None:
                     time.sleep(fault.delay)
                     self._send(fault.status, fault.body, fault.headers)
-                    return
+                else:
+                    self._send(*self._answer())
+
+            def _answer(self) -> tuple[int, bytes, dict[str, str]]:
                 parsed = urlparse(self.path)
                 try:
                     if parsed.path.startswith("/rss/"):
                         categories = parsed.path.removeprefix("/rss/").split("+")
                         body = combined_feed(server.download, categories)
-                        self._send(200, body, {"Content-Type": "application/rss+xml"})
-                    elif parsed.path.startswith("/html/"):
+                        return 200, body, {"Content-Type": "application/rss+xml"}
+                    if parsed.path.startswith("/html/"):
                         page = server.html_page(parsed.path.removeprefix("/html/"))
                         status = 200 if page else 404
-                        self._send(
-                            status, page or b"no HTML version", {"Content-Type": "text/html"}
-                        )
-                    elif parsed.path == "/api/query":
+                        return status, page or b"no HTML version", {"Content-Type": "text/html"}
+                    if parsed.path == "/api/query":
                         body = server.api_answer(parse_qs(parsed.query))
-                        self._send(200, body, {"Content-Type": "application/atom+xml"})
-                    else:
-                        self._send(404, b"not found", {})
+                        return 200, body, {"Content-Type": "application/atom+xml"}
+                    return 404, b"not found", {}
                 except FileNotFoundError as exc:
-                    self._send(404, str(exc).encode(), {})
+                    return 404, str(exc).encode(), {}
 
             def _take_fault(self) -> Fault | None:
                 for fault in list(server.faults):

@@ -5,7 +5,9 @@ model would: from the reference digests where it knows the paper (their real
 Chinese titles, abstracts, summaries, institutions and topic hits), and with a
 plausible low-scored answer for every other paper. It fails on demand:
 
-- `faults`: a queue of `LLMFault` served before normal answers;
+- `faults`: a queue of `LLMFault` served before normal answers (the kinds of
+  `loopback.SLOW_KINDS` send the normal reply a byte a second, without end or not
+  at all; "huge" pads it past the client's size cap);
 - `fault_rate`: that share of requests gets a random fault of `FAULT_KINDS`;
 - `json_mode=False`: a provider that refuses `response_format` with a 400;
 - `gullible=True`: a model that obeys instructions found in an abstract.
@@ -26,7 +28,9 @@ from typing import Any
 
 import yaml
 from arxiv_server import reference_records
-from loopback import LoopbackServer, send
+from loopback import SLOW_KINDS, LoopbackServer, send
+
+from generator.enrich.client import MAX_REPLY_BYTES
 
 REPO = Path(__file__).resolve().parents[1]
 API_KEY = "sk-loopback-test-key-0123456789abcdef"
@@ -76,6 +80,7 @@ class FakeLLM(LoopbackServer):
         self.authorizations: list[str] = []
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+        self._served = threading.local()  # the fault of the reply this thread is sending
         self._reference = reference_records()
         self._topics = _topic_slugs(config)
         super().__init__(self._handler())
@@ -103,6 +108,7 @@ class FakeLLM(LoopbackServer):
         system, user = body["messages"][0]["content"], body["messages"][1]["content"]
         stage = "detail" if '"abstract_zh"' in system else "triage"
         fault = self._fault(stage)
+        self._served.fault = fault
         with self._lock:
             self.requests.append({**body, "stage": stage, "fault": fault and fault.kind})
         if not self.json_mode and "response_format" in body:
@@ -123,7 +129,10 @@ class FakeLLM(LoopbackServer):
         finish = "length" if fault and fault.kind == "truncated" else "stop"
         if finish == "length":
             content = content[: len(content) // 2]
-        return 200, {"Content-Type": "application/json"}, _completion(body, content, finish)
+        completion = _completion(body, content, finish)
+        if fault and fault.kind == "huge":  # still valid JSON: trailing blanks
+            completion += b" " * (MAX_REPLY_BYTES + 1 - len(completion))
+        return 200, {"Content-Type": "application/json"}, completion
 
     def _fault(self, stage: str) -> LLMFault | None:
         with self._lock:
@@ -199,8 +208,13 @@ class FakeLLM(LoopbackServer):
                     send(self, 404, b'{"error": {"message": "not found"}}', {})
                     return
                 time.sleep(server.latency)
+                server._served.fault = None
                 status, headers, reply = server.answer(body)
-                send(self, status, reply, headers)
+                fault = server._served.fault
+                if fault and fault.kind in SLOW_KINDS:
+                    server.send_slowly(self, fault.kind, status, reply, headers)
+                else:
+                    send(self, status, reply, headers)
 
         return Handler
 

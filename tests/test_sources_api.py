@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import httpx
 import pytest
 from arxiv_server import FIXTURES, Fault, FixtureArxiv
 
 from generator.sources.api import ArxivApi, parse_api_feed
-from generator.sources.http import Retryable, RetryPolicy
+from generator.sources.http import ArxivHttp, Retryable, RetryPolicy
 
 FAST = RetryPolicy(attempts=3, backoff_seconds=0.001)
 
@@ -65,7 +64,7 @@ def test_known_faults_are_recognised_as_retryable(body: bytes, reason: str) -> N
 def api(server: FixtureArxiv, sleeps: list[float] | None = None) -> ArxivApi:
     record = sleeps if sleeps is not None else []
     return ArxivApi(
-        httpx.Client(timeout=10), server.api_url, min_interval=0, policy=FAST, sleep=record.append
+        ArxivHttp(deadline=10), server.api_url, min_interval=0, policy=FAST, sleep=record.append
     )
 
 
@@ -124,7 +123,7 @@ def test_requests_keep_arxivs_pace_of_one_every_three_seconds() -> None:
 
     with FixtureArxiv("2026-06-19") as server:
         client = ArxivApi(
-            httpx.Client(timeout=10),
+            ArxivHttp(deadline=10),
             server.api_url,
             min_interval=3.0,
             policy=FAST,

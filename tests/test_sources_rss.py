@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import httpx
 import pytest
 from arxiv_server import Fault, FixtureArxiv, combined_feed
 from conftest import rss_bytes
 
 from generator.errors import FetchError
 from generator.sources.authors import decode_tex, parse_creators
-from generator.sources.http import RetryPolicy
+from generator.sources.http import ArxivHttp, RetryPolicy
 from generator.sources.rss import FeedRefused, fetch_feed, parse_feed
 
 FAST = RetryPolicy(attempts=3, backoff_seconds=0.001)
@@ -118,7 +117,7 @@ def test_hostile_text_is_kept_verbatim_for_later_escaping() -> None:
 
 
 def fetch(server: FixtureArxiv, categories: list[str]) -> object:
-    with httpx.Client(timeout=10) as client:
+    with ArxivHttp(deadline=10) as client:
         return fetch_feed(client, server.rss_url, categories, policy=FAST, sleep=lambda s: None)
 
 
@@ -170,5 +169,5 @@ def test_a_refused_query_is_not_retried() -> None:
 
 
 def test_connection_refused_is_a_fetch_error() -> None:
-    with httpx.Client(timeout=1) as client, pytest.raises(FetchError, match="after 3 attempts"):
+    with ArxivHttp(deadline=1) as client, pytest.raises(FetchError, match="after 3 attempts"):
         fetch_feed(client, "http://127.0.0.1:9/rss/", ["cs.CL"], policy=FAST, sleep=lambda s: None)

@@ -38,20 +38,22 @@ def enrich_papers(
     *,
     html_url: str | None,
     html_interval: float,
+    html_timeout: float,
     headers: dict[str, str],
 ) -> Usage:
     """Enrich `papers` in place; return what it cost. `html_url`: where arXiv's
-    HTML versions are (None: do not read them)."""
+    HTML versions are (None: do not read them); `html_timeout`: seconds for a whole
+    page. Each request's deadline and size cap are `read_bounded`'s."""
     usage = Usage()
 
     async def enrich() -> None:
         limits = httpx.Limits(max_connections=llm.concurrency + 2)
-        async with httpx.AsyncClient(
-            headers=headers, limits=limits, timeout=30.0, follow_redirects=True
-        ) as http:
+        async with httpx.AsyncClient(headers=headers, limits=limits, follow_redirects=True) as http:
             client = ChatClient(llm, http, usage)
             first_pages = (
-                FirstPages(http, html_url, Pacer(html_interval), asyncio.sleep)
+                FirstPages(
+                    http, html_url, Pacer(html_interval), asyncio.sleep, deadline=html_timeout
+                )
                 if html_url
                 else None
             )

@@ -4,6 +4,8 @@ OpenAI, DeepSeek, Qwen (DashScope's compatible mode), vLLM and Ollama all speak
 this protocol; the README lists their settings.
 - At most `concurrency` requests in flight; request starts are spaced so that
   no more than `requests_per_minute` begin in any minute.
+- Each attempt has a total deadline (`timeout`: connect, headers and the whole
+  reply) and a size cap, see `read_bounded`.
 - Timeouts, connection errors, 429 and 5xx are retried with a doubling wait that
   honours `Retry-After`; other errors (a wrong key, an unknown model) are not.
 - JSON mode (`response_format`) is asked for; a provider that refuses it with a
@@ -28,11 +30,23 @@ from generator.config import LLM
 from generator.enrich.usage import Usage
 from generator.environment import Environment
 from generator.errors import LLMUnavailable
-from generator.sources.http import RETRY_STATUS, RetryPolicy
+from generator.sources.http import (
+    RETRY_STATUS,
+    MiB,
+    RetryPolicy,
+    TooLarge,
+    TooSlow,
+    read_bounded,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+# The longest reply we ask for: a triage of 100 papers (llm.triage_batch_size's
+# maximum) at max_tokens 32,400. The loopback provider's replies for 2026-06-16 take 0.8
+# to 1.1 bytes per max_token (1.5 with every non-ASCII character \u-escaped); even
+# 12 bytes a token, Chinese escaped twice over, is 0.4 MB. 4 MiB is ten times that.
+MAX_REPLY_BYTES = 4 * MiB
 _KEY_LIKE = re.compile(r"\b(sk|key|token)-[A-Za-z0-9_\-*.]{6,}", re.I)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -136,8 +150,10 @@ class ChatClient:
                     continue
                 except _Transient as exc:
                     problem, retry_after = str(exc), exc.retry_after
-                except httpx.TimeoutException:
-                    problem, retry_after = f"no reply within {self.settings.timeout:g} s", None
+                except (TooSlow, TooLarge) as exc:
+                    # A reply over the cap is a model that ran on; the next answer
+                    # differs, so it is retried like a slow one.
+                    problem, retry_after = str(exc), None
                 except httpx.TransportError as exc:
                     problem, retry_after = f"cannot connect ({type(exc).__name__})", None
                 if attempt + 1 < policy.attempts:
@@ -172,11 +188,14 @@ class ChatClient:
         if self._json_mode:
             body["response_format"] = {"type": "json_object"}
         self.usage.requests += 1
-        return await self._http.post(
+        return await read_bounded(
+            self._http,
+            "POST",
             f"{self.settings.base_url}/chat/completions",
             json=body,
             headers={"Authorization": f"Bearer {self.settings.api_key}"},
-            timeout=self.settings.timeout,
+            deadline=self.settings.timeout,
+            max_bytes=MAX_REPLY_BYTES,
         )
 
     def _completion(self, response: httpx.Response, messages: list[dict[str, str]]) -> Completion:

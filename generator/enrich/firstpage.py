@@ -15,12 +15,17 @@ from html.parser import HTMLParser
 import httpx
 
 from generator.enrich.client import Pacer, Sleep
-from generator.sources.http import RETRY_STATUS
+from generator.sources.http import RETRY_STATUS, MiB, TooLarge, TooSlow, read_bounded
 
 log = logging.getLogger(__name__)
 
 DEFAULT_HTML_URL = "https://arxiv.org/html/"
 FIRST_PAGE_CHARS = 3000
+# No arXiv HTML page is recorded in the fixtures to measure. LaTeXML pages are mostly
+# well under a few MB (figures are separate files); long papers full of formulas
+# (MathML) are the largest. 32 MiB keeps those; a page over it is skipped, not cut:
+# the paper keeps the institutions arXiv's metadata gave.
+MAX_PAGE_BYTES = 32 * MiB
 _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "col"})
 _SKIP = frozenset({"script", "style", "nav", "noscript", "svg", "math", "button"})
 _BREAKS = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "span"})
@@ -28,21 +33,38 @@ _BREAKS = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "span"})
 
 class FirstPages:
     def __init__(
-        self, http: httpx.AsyncClient, base_url: str, pacer: Pacer, sleep: Sleep, attempts: int = 2
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        pacer: Pacer,
+        sleep: Sleep,
+        *,
+        deadline: float,
+        attempts: int = 2,
+        max_bytes: int = MAX_PAGE_BYTES,
     ) -> None:
         self._http = http
         self._base = base_url if base_url.endswith("/") else base_url + "/"
         self._pacer = pacer
         self._sleep = sleep
+        self._deadline = deadline  # seconds for a whole page (DIGEST_HTTP_TIMEOUT)
         self._attempts = attempts
+        self._max_bytes = max_bytes
 
     async def read(self, arxiv_id: str, version: int) -> str | None:
         url = f"{self._base}{arxiv_id}v{version}"
         for attempt in range(self._attempts):
             await self._pacer.wait()
             try:
-                response = await self._http.get(url)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                response = await read_bounded(
+                    self._http, "GET", url, deadline=self._deadline, max_bytes=self._max_bytes
+                )
+            except TooLarge as exc:
+                problem = str(exc)
+                break  # the same page again would be as large
+            except TooSlow as exc:
+                problem = str(exc)
+            except httpx.TransportError as exc:
                 problem = type(exc).__name__
             else:
                 if response.status_code == 404:

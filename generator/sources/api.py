@@ -20,7 +20,7 @@ import httpx
 
 from generator.errors import FetchError
 from generator.sources.authors import decode_tex
-from generator.sources.http import Retryable, RetryPolicy, get_with_retries
+from generator.sources.http import ArxivHttp, Retryable, RetryPolicy, get_with_retries
 from generator.text import one_line
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class ArxivApi:
 
     def __init__(
         self,
-        client: httpx.Client,
+        client: ArxivHttp,
         base_url: str = DEFAULT_API_URL,
         *,
         min_interval: float = 3.0,

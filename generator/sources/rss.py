@@ -23,7 +23,7 @@ from generator.errors import FetchError
 from generator.ids import split_versioned
 from generator.models import ANNOUNCE_TYPES, LISTING_PRECEDENCE, Paper, StepState
 from generator.sources.authors import parse_creators
-from generator.sources.http import Retryable, RetryPolicy, get_with_retries
+from generator.sources.http import ArxivHttp, Retryable, RetryPolicy, get_with_retries
 from generator.text import one_line, paragraphs
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def feed_url(base: str, categories: Iterable[str]) -> str:
 
 
 def fetch_feed(
-    client: httpx.Client,
+    client: ArxivHttp,
     base_url: str,
     categories: list[str],
     *,
