@@ -28,6 +28,7 @@ from fixture_site import copy_project, environment
 from generator import site
 from generator.cli import main
 from generator.config import load_config
+from generator.enrich.replies import with_arxivs_own
 from generator.errors import StoreError
 from generator.files import inside
 from generator.ids import is_arxiv_id, split_versioned
@@ -525,3 +526,13 @@ def test_after_lowering_the_threshold_enrich_completes_the_newly_listed_papers(
             ):
                 assert record["abstract_zh"], record["id"]
     assert "篇摘要待补全" not in (project / "content/2026/06/19/llm.md").read_text("utf-8")
+
+
+def test_a_detail_reply_never_cuts_arxivs_own_affiliations() -> None:
+    own = [f"University Number {n}" for n in range(50)]
+    named = ["University Number 3 (第三大学)", "University Number 7"]
+    merged = with_arxivs_own(named, own)
+    assert merged[:2] == named and len(merged) == 50
+    assert "University Number 3" not in merged  # named once, with its gloss
+    assert with_arxivs_own(named, [*named, "Other Lab"]) == [*named, "Other Lab"]  # a re-run
+    assert with_arxivs_own(named, None) == named

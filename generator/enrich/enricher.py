@@ -22,7 +22,13 @@ from generator.config import Config
 from generator.enrich.client import ChatClient, Completion, estimate_tokens
 from generator.enrich.firstpage import FirstPages
 from generator.enrich.prompts import Message, Prompts, addresses_a_model
-from generator.enrich.replies import Detailed, Triaged, read_detail, read_triage
+from generator.enrich.replies import (
+    Detailed,
+    Triaged,
+    read_detail,
+    read_triage,
+    with_arxivs_own,
+)
 from generator.enrich.usage import Budget
 from generator.errors import LLMUnavailable, ReplyRejected
 from generator.models import BUDGET_LEFT, Paper, StepState, TopicHit
@@ -189,7 +195,7 @@ class Enricher:
     def _apply_detail(self, paper: Paper, detailed: Detailed) -> None:
         paper.abstract_zh, paper.tldr = detailed.abstract_zh, detailed.tldr
         if detailed.institutions:  # read from the sources, which include arXiv's own
-            paper.institutions = detailed.institutions
+            paper.institutions = with_arxivs_own(detailed.institutions, paper.institutions)
 
     # -- requests ----------------------------------------------------------
 

@@ -179,6 +179,15 @@ def _institutions(raw: Any, sources: str) -> list[str]:
     return kept
 
 
+def with_arxivs_own(named: list[str], own: list[str] | None) -> list[str]:
+    """The names a detail reply gave (glossed in the target language), then every
+    affiliation arXiv itself lists that the reply did not name: the model sees at most
+    MAX_INSTITUTIONS of them, and a 300-author paper's list must not be cut to that."""
+    covered = {_squash(_GLOSS.sub("", name)) for name in named}
+    rest = [name for name in own or [] if _squash(_GLOSS.sub("", name)) not in covered]
+    return list(dict.fromkeys([*named, *rest]))
+
+
 def _squash(text: str) -> str:
     """Case, spacing and punctuation aside: 'Univ. of X,' matches 'univ of x'."""
     return _NOT_WORD.sub(" ", text.casefold()).strip()
