@@ -155,7 +155,7 @@ def test_runs_never_overlap_and_dispatch_takes_the_documented_inputs() -> None:
     workflow = load("daily.yml")
     assert workflow["concurrency"] == {"group": "daily-digest", "cancel-in-progress": False}
     inputs = workflow["on"]["workflow_dispatch"]["inputs"]
-    assert set(inputs) == {"from", "to", "force_enrich", "skip_llm"}
+    assert set(inputs) == {"from", "to", "force_enrich", "retriage", "skip_llm"}
     assert workflow["on"]["repository_dispatch"] == {"types": ["digest"]}
 
 
@@ -255,6 +255,7 @@ class Checkout:
             "BACKFILL_FROM": "",
             "BACKFILL_TO": "",
             "FORCE_ENRICH": "false",
+            "RETRIAGE": "false",
         }
         return self.step("digest", **{**env, **overrides})
 
@@ -425,6 +426,24 @@ def test_force_enrich_asks_again_only_what_changed_and_needs_a_key(
         keyless = checkout.digest(FORCE_ENRICH="true")
         assert keyless.returncode == 0
         assert "force_enrich needs the OPENAI_API_KEY secret" in keyless.stdout
+
+
+def test_retriage_sorts_the_archive_after_a_topic_rename_and_completes_it(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FixtureArxiv(download="2026-06-19") as arxiv, FakeLLM() as llm:
+        serve(monkeypatch, arxiv)
+        key = {"OPENAI_API_KEY": SECRET, "OPENAI_BASE_URL": llm.url}
+        assert checkout.digest(**key).returncode == 0
+        config = checkout.work / "digest.yml"
+        text = config.read_text(encoding="utf-8")
+        renamed = text.replace("    slug: llm\n", "    slug: language-models\n", 1)
+        config.write_text(renamed, encoding="utf-8")
+        sorted_again = checkout.digest(**key, RETRIAGE="true")
+        assert sorted_again.returncode == 0, sorted_again.stderr
+        assert "papers sorted into the topics again" in sorted_again.stderr
+    page = checkout.work / "content" / "2026" / "06" / "19" / "language-models.md"
+    assert page.read_text(encoding="utf-8").count('<article class="paper') > 10
 
 
 def test_dispatch_text_is_data_not_shell(
