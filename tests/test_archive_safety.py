@@ -536,3 +536,39 @@ def test_a_detail_reply_never_cuts_arxivs_own_affiliations() -> None:
     assert "University Number 3" not in merged  # named once, with its gloss
     assert with_arxivs_own(named, [*named, "Other Lab"]) == [*named, "Other Lab"]  # a re-run
     assert with_arxivs_own(named, None) == named
+
+
+# -- the words on the page ----------------------------------------------------------
+
+
+def day_notice(root: Path) -> str:
+    page = (root / "content" / "2026" / "06" / "19" / "index.md").read_text("utf-8")
+    found = re.search(r'<span class="notice">([^<]+)</span>', page)
+    assert found, "the day says its papers are untranslated"
+    return found.group(1)
+
+
+def test_without_an_llm_the_day_says_so(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    with FixtureArxiv(download=DAY) as arxiv, environment(arxiv.env()):
+        assert main(["--root", str(root), "run", "--no-build"]) == 0
+    assert "未配置 LLM" in day_notice(root)
+
+
+def test_an_llm_that_fails_every_paper_is_not_called_missing(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    down = {"OPENAI_API_KEY": "sk-test-0123456789", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}
+    with FixtureArxiv(download=DAY) as arxiv, environment({**arxiv.env(), **down}):
+        assert main(["--root", str(root), "run", "--no-build"]) == 0
+    notice = day_notice(root)
+    assert "未配置" not in notice and "697 篇翻译失败" in notice
+
+
+def test_a_spent_budget_is_named_as_the_reason(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    edit_config(root, "daily_token_budget: 2000000", "daily_token_budget: 0")
+    with FakeLLM() as llm, FixtureArxiv(download=DAY) as arxiv:
+        with environment({**arxiv.env(), **llm.env()}):
+            assert main(["--root", str(root), "run", "--no-build"]) == 0
+    notice = day_notice(root)
+    assert "未配置" not in notice and "额度已用完" in notice
