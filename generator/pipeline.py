@@ -7,6 +7,7 @@ servers instead of patching anything.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 import logging
@@ -34,7 +35,7 @@ from generator.sources import schedule
 from generator.sources.api import DEFAULT_API_URL, ApiEntry, ArxivApi
 from generator.sources.http import ArxivHttp, RetryPolicy
 from generator.sources.rss import DEFAULT_RSS_URL, fetch_feed
-from generator.store import Store, merge_day, refuse_foreign
+from generator.store import Store, carry_over, merge_day, refuse_foreign
 from generator.topics import retriage as retriage_papers
 from generator.topics import stale_hits, triage
 
@@ -268,6 +269,8 @@ def enrich_day(
         return
     if not todo:
         return
+    # A redo (--force) that fails must not cost a paper the translation it had.
+    earlier = {p.id: copy.deepcopy(p) for p in todo if p.llm.status == "done"}
     store = settings.store
     usage = enrich_papers(
         todo,
@@ -281,6 +284,11 @@ def enrich_day(
         headers={"User-Agent": USER_AGENT},
     )
     outcome.say(f"{day.date}: {usage.describe(config.llm)}")
+    kept = [p for p in todo if p.id in earlier and p.llm.status != "done"]
+    for paper in kept:
+        carry_over(paper, earlier[paper.id])
+    if kept:
+        outcome.warn(f"{len(kept)} papers kept their earlier translation: asking again failed")
     if usage.failed:
         outcome.warn(
             f"{usage.failed} papers failed the LLM step and are shown untranslated; "

@@ -572,3 +572,14 @@ def test_a_spent_budget_is_named_as_the_reason(tmp_path: Path) -> None:
             assert main(["--root", str(root), "run", "--no-build"]) == 0
     notice = day_notice(root)
     assert "未配置" not in notice and "额度已用完" in notice
+
+
+def test_a_forced_redo_that_fails_keeps_every_translation(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = stored_files(project)
+    down = {"OPENAI_API_KEY": "sk-test-0123456789", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}
+    with FixtureArxiv(download=DAY) as arxiv, environment({**arxiv.env(), **down}):
+        assert main(["--root", str(project), "enrich", "--force", "--no-build"]) == 0
+    assert stored_files(project) == before
+    assert "kept their earlier translation" in capsys.readouterr().err
