@@ -59,6 +59,28 @@ def copy_project(root: Path, site_url: str | None = None) -> Path:
     return root
 
 
+def run_days(root: Path, *downloads: str, env: dict[str, str] | None = None) -> Path:
+    """`root` after `arxiv-digest run --no-build` on each download date, in order, with
+    `env` added (e.g. a loopback LLM's)."""
+    for download in downloads:
+        with FixtureArxiv(download=download) as arxiv, environment({**arxiv.env(), **(env or {})}):
+            assert main(["--root", str(root), "run", "--no-build"]) == 0
+    return root
+
+
+@contextmanager
+def arxiv_today(
+    monkeypatch: Any, timeout: str, download: str = "2026-06-19"
+) -> Iterator[FixtureArxiv]:
+    """The loopback arXiv serving `download`, the environment pointed at it with an
+    arXiv deadline of `timeout` seconds."""
+    with FixtureArxiv(download=download) as server:
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("DIGEST_HTTP_TIMEOUT", timeout)
+        yield server
+
+
 @contextmanager
 def environment(values: dict[str, str]) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in values}

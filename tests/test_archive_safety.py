@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from arxiv_server import Fault, combined_feed
 from conftest import FakeLLM, FixtureArxiv
-from fixture_site import copy_project, environment
+from fixture_site import copy_project, environment, run_days
 
 from generator import site
 from generator.cli import main
@@ -217,14 +217,8 @@ def test_every_writer_refuses_a_path_out_of_its_folder(tmp_path: Path, path: str
 def translated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A project that published 2026-06-18 and 2026-06-19 with the loopback LLM."""
     base = tmp_path_factory.mktemp("translated")
-    root = copy_project(base / "project")
     with FakeLLM() as llm:
-        for download in ("2026-06-18", DAY):
-            with (
-                FixtureArxiv(download=download) as arxiv,
-                environment({**arxiv.env(), **llm.env()}),
-            ):
-                assert main(["--root", str(root), "run", "--no-build"]) == 0
+        root = run_days(copy_project(base / "project"), "2026-06-18", DAY, env=llm.env())
     yield root
     shutil.rmtree(base, ignore_errors=True)
 
@@ -567,9 +561,8 @@ def test_an_llm_that_fails_every_paper_is_not_called_missing(tmp_path: Path) -> 
 def test_a_spent_budget_is_named_as_the_reason(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
     edit_config(root, "daily_token_budget: 2000000", "daily_token_budget: 0")
-    with FakeLLM() as llm, FixtureArxiv(download=DAY) as arxiv:
-        with environment({**arxiv.env(), **llm.env()}):
-            assert main(["--root", str(root), "run", "--no-build"]) == 0
+    with FakeLLM() as llm:
+        run_days(root, DAY, env=llm.env())
     notice = day_notice(root)
     assert "未配置" not in notice and "额度已用完" in notice
 

@@ -24,7 +24,7 @@ import httpx
 import pytest
 import yaml
 from arxiv_server import Fault, FixtureArxiv, reference_records
-from fixture_site import copy_project, environment
+from fixture_site import arxiv_today, copy_project, run_days
 from llm_server import API_KEY, FakeLLM, LLMFault
 from loopback import SLOW_KINDS
 
@@ -276,9 +276,7 @@ def yesterday(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = yaml.safe_load((root / "digest.yml").read_text("utf-8"))
     config["llm"].update(triage_batch_size=100, concurrency=BATCHES, requests_per_minute=60000)
     (root / "digest.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
-    with FixtureArxiv(download="2026-06-18") as arxiv, environment(arxiv.env()):
-        assert main(["--root", str(root), "run", "--no-build"]) == 0
-    return root
+    return run_days(root, "2026-06-18")
 
 
 @pytest.fixture
@@ -288,10 +286,7 @@ def project(yesterday: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureArxiv]:
-    with FixtureArxiv(download="2026-06-19") as server:
-        for name, value in server.env().items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("DIGEST_HTTP_TIMEOUT", "2")
+    with arxiv_today(monkeypatch, timeout="2") as server:
         yield server
 
 

@@ -26,7 +26,7 @@ import httpx
 import pytest
 from arxiv_server import Fault, combined_feed
 from conftest import FakeLLM, FixtureArxiv
-from fixture_site import copy_project, environment
+from fixture_site import arxiv_today, copy_project, environment, run_days
 
 from generator.cli import main
 
@@ -60,10 +60,7 @@ def published(root: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def yesterday(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project that published 2026-06-18 without an LLM."""
-    root = copy_project(tmp_path_factory.mktemp("faults") / "project")
-    with FixtureArxiv(download="2026-06-18") as arxiv, environment(arxiv.env()):
-        assert main(["--root", str(root), "run", "--no-build"]) == 0
-    return root
+    return run_days(copy_project(tmp_path_factory.mktemp("faults") / "project"), "2026-06-18")
 
 
 @pytest.fixture
@@ -73,11 +70,8 @@ def project(yesterday: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureArxiv]:
-    with FixtureArxiv(download="2026-06-19") as server:
-        for name, value in server.env().items():
-            monkeypatch.setenv(name, value)
-        # The loopback answers in 0.2 s; 3 s leaves slack for a loaded CI machine.
-        monkeypatch.setenv("DIGEST_HTTP_TIMEOUT", "3")
+    # The loopback answers in 0.2 s; 3 s leaves slack for a loaded CI machine.
+    with arxiv_today(monkeypatch, timeout="3") as server:
         yield server
 
 
