@@ -31,8 +31,10 @@ def is_arxiv_id(text: object) -> bool:
         five_digits = len(new["number"]) == 5
         return 1 <= int(new["mm"]) <= 12 and yymm >= 704 and five_digits == (yymm >= 1501)
     old = _OLD.fullmatch(text)
+    if old is None:
+        return False
     # Old-style ids ran from August 1991 to March 2007.
-    return bool(old) and 1 <= int(old["mm"]) <= 12 and (int(old["yy"]) >= 91 or old["yy"] <= "07")
+    return 1 <= int(old["mm"]) <= 12 and (int(old["yy"]) >= 91 or old["yy"] <= "07")
 
 
 def split_versioned(text: str) -> tuple[str, int] | None:
