@@ -295,6 +295,7 @@ def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome
     if not build:
         every_day = _read_days(settings, config, settings.store.days())
         _say_rendered(write_content(_renderer(settings, config, every_day), content), outcome)
+        _say_unreadable(every_day, outcome)
         return
     # Pagefind indexes each quarter on the other core as soon as its days are read, while
     # the rest are read, pages written and MkDocs builds; quarters indexed before with
@@ -313,6 +314,7 @@ def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome
         _say_rendered(write_content(renderer, content), outcome)
         site = build_site(settings.root, index=index)
     outcome.say(f"site built in {site}, {searchable} papers searchable")
+    _say_unreadable(days, outcome)
 
 
 def _read_days(settings: Settings, config: Config, dates: list[dt.date]) -> list[Day]:
@@ -328,6 +330,16 @@ def _renderer(
     return SiteRenderer(
         config, days, site_url(settings.root), overrides=overrides, selections=selections
     )
+
+
+def _say_unreadable(days: list[Day], outcome: Outcome) -> None:
+    """The store named each line as it read it; the outcome says what that left out."""
+    unreadable = sum(len(day.unreadable) for day in days)
+    if unreadable:
+        outcome.warn(
+            f"{unreadable} stored records could not be read and are not on the site "
+            "(named above): fix or remove those lines"
+        )
 
 
 def _say_rendered(rendered: Rendered, outcome: Outcome) -> None:

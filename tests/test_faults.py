@@ -211,6 +211,116 @@ def test_a_full_disk_while_storing_keeps_every_earlier_file_whole(
     assert len(_day(project).splitlines()) == 697
 
 
+# -- records that cannot be read ----------------------------------------------------
+
+YESTERDAY = Path("data") / "2026" / "2026-06-18.jsonl"
+
+
+def _record_fault(change: Callable[[dict[str, Any]], object]) -> Callable[[bytes], bytes]:
+    def corrupt(line: bytes) -> bytes:
+        record = json.loads(line)
+        changed = change(record)
+        return json.dumps(record if changed is None else changed, ensure_ascii=False).encode()
+
+    return corrupt
+
+
+def _first_score(record: dict[str, Any], score: object) -> None:
+    record["topics"][0]["score"] = score
+
+
+BROKEN_RECORDS: dict[str, Callable[[bytes], bytes]] = {
+    "score stored as a string": _record_fault(lambda r: _first_score(r, "95")),
+    "score 250": _record_fault(lambda r: _first_score(r, 250)),
+    "authors null": _record_fault(lambda r: r.update(authors=None)),
+    "unknown announce type": _record_fault(lambda r: r.update(announce_type="withdrawn")),
+    "id not an arXiv id": _record_fault(lambda r: r.update(id="../../overrides/main")),
+    "step of unknown status": _record_fault(
+        lambda r: r.update(llm={"status": "?", "reason": None})
+    ),
+    "an extra key": _record_fault(lambda r: r.update(note="added by hand")),
+    "a missing key": _record_fault(lambda r: r.pop("doi")),
+    "not an object": _record_fault(lambda r: [r]),
+    "invalid UTF-8": lambda line: line.replace(b'"title":"', b'"title":"\xc3(', 1),
+    "cut short": lambda line: line[: len(line) // 2],
+}
+
+
+def _listed(records: list[dict[str, Any]], threshold: int = 60) -> dict[str, set[str]]:
+    """topic slug → ids its 2026-06-18 page lists."""
+    pages: dict[str, set[str]] = {}
+    for record in records:
+        for hit in record["topics"]:
+            if hit["score"] >= threshold:
+                pages.setdefault(hit["topic"], set()).add(record["id"])
+    return pages
+
+
+def _cards(root: Path, topic: str) -> list[str]:
+    page = root / "site" / "2026" / "06" / "18" / topic / "index.html"
+    return re.findall(r' id="([^"]+)" data-date=', page.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("corrupt", BROKEN_RECORDS.values(), ids=list(BROKEN_RECORDS))
+def test_a_stored_record_that_cannot_be_read_is_named_kept_and_the_rest_published(
+    project: Path,
+    today: FixtureArxiv,
+    capsys: pytest.CaptureFixture[str],
+    corrupt: Callable[[bytes], bytes],
+) -> None:
+    path = project / YESTERDAY
+    lines = path.read_bytes().splitlines()
+    records = [json.loads(line) for line in lines]
+    number = next(n for n, r in enumerate(records, 1) if len(_listed([r])) >= 2)
+    victim = records[number - 1]["id"]
+    lines[number - 1] = corrupt(lines[number - 1])
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    broken = path.read_bytes()
+    place = f"2026-06-18.jsonl:{number}: not a valid record"
+
+    assert main(["--root", str(project), "build"]) == 0
+    err = capsys.readouterr().err
+    assert place in err and "1 stored records could not be read" in err
+    expected = _listed(records[: number - 1] + records[number:])
+    assert set(_listed([records[number - 1]])) <= set(expected)
+    for topic, ids in expected.items():  # every other card, each once; not the broken one
+        assert sorted(_cards(project, topic)) == sorted(ids), topic
+    overview = (project / "content" / "2026" / "06" / "18" / "index.md").read_text("utf-8")
+    assert f"{len(records) - 1} 篇" in overview
+
+    # Storing that day again would drop the line: refused in one line, the file untouched.
+    with FixtureArxiv(download="2026-06-18") as arxiv, environment(arxiv.env()):
+        assert run(project) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("arxiv-digest: error: ") and place in last
+    assert last.endswith("fix or remove the line")
+    assert path.read_bytes() == broken
+
+    # A later day is not held up by it (published_versions reads the earlier days).
+    assert run(project) == 0
+    assert place in capsys.readouterr().err
+    assert len(_day(project).splitlines()) == 697 and victim not in _day(project)
+    assert path.read_bytes() == broken
+
+
+def test_a_record_stored_twice_shows_one_card_and_counts_once(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project / YESTERDAY
+    lines = path.read_bytes().splitlines()
+    records = [json.loads(line) for line in lines]
+    number = next(n for n, r in enumerate(records, 1) if len(_listed([r])) >= 2)
+    path.write_bytes(b"\n".join([*lines, lines[number - 1]]) + b"\n")
+
+    assert main(["--root", str(project), "build"]) == 0
+    err = capsys.readouterr().err
+    assert f"2026-06-18.jsonl:{len(lines) + 1}: {records[number - 1]['id']} is also on line" in err
+    for topic, ids in _listed(records).items():
+        assert sorted(_cards(project, topic)) == sorted(ids), topic
+    overview = (project / "content" / "2026" / "06" / "18" / "index.md").read_text("utf-8")
+    assert f"{len(records)} 篇" in overview
+
+
 # -- the process --------------------------------------------------------------------
 
 
