@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from arxiv_server import Fault, combined_feed
+from arxiv_server import ODD_COUNTS, ODD_ENTRIES, Fault, alter_first_entry, combined_feed
 from conftest import FakeLLM, FixtureArxiv
 from fixture_site import copy_project, environment
 
@@ -187,6 +187,44 @@ def test_api_faults_keep_every_record_and_the_next_run_completes_them(
     assert run(project) == 0
     day = [json.loads(line) for line in _day(project).splitlines()]
     assert all(r["api"]["status"] == "done" for r in day)
+
+
+@pytest.mark.parametrize("change", ODD_ENTRIES.values(), ids=list(ODD_ENTRIES))
+def test_an_api_entry_that_cannot_be_read_is_named_and_only_its_paper_lacks_the_extras(
+    project: Path,
+    today: FixtureArxiv,
+    capsys: pytest.CaptureFixture[str],
+    change: Callable[[str], str],
+) -> None:
+    altered: list[tuple[str, str]] = []
+    today.faults.append(Fault(rewrite=alter_first_entry(change, altered), path_prefix="/api/"))
+    assert run(project) == 0
+    ((versioned, entry),) = altered
+    victim = versioned.rsplit("v", 1)[0]
+    skipped = [line for line in capsys.readouterr().err.splitlines() if "entry skipped" in line]
+    assert len(skipped) == 1
+    id_text = re.search(r"<id>(.*?)</id>", entry)
+    assert (versioned in skipped[0]) == bool(id_text and versioned in id_text[1]), skipped
+    day = {r["id"]: r for r in map(json.loads, _day(project).splitlines())}
+    assert len(day) == 697  # every paper kept
+    assert day[victim]["api"]["status"] == "failed"
+    assert all(r["api"]["status"] == "done" for i, r in day.items() if i != victim)
+    assert run(project) == 0  # the next run completes it
+    assert json.loads(_record(project, victim))["api"]["status"] == "done"
+
+
+@pytest.mark.parametrize("change", ODD_COUNTS.values(), ids=list(ODD_COUNTS))
+def test_odd_api_counts_complete_every_record(
+    project: Path, today: FixtureArxiv, change: Callable[[bytes], bytes]
+) -> None:
+    today.faults.extend(Fault(rewrite=change, path_prefix="/api/") for _ in range(20))
+    assert run(project) == 0
+    day = [json.loads(line) for line in _day(project).splitlines()]
+    assert len(day) == 697 and all(r["api"]["status"] == "done" for r in day)
+
+
+def _record(root: Path, arxiv_id: str) -> str:
+    return next(line for line in _day(root).splitlines() if f'"id":"{arxiv_id}"' in line)
 
 
 def _day(root: Path) -> str:
