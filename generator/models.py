@@ -7,10 +7,13 @@ stored as one JSON line with keys in a fixed order so re-runs are byte-identical
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
+
+from generator.ids import is_arxiv_id
 
 AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
 ANNOUNCE_TYPES: tuple[AnnounceType, ...] = ("new", "cross", "replace", "replace-cross")
@@ -27,6 +30,7 @@ LISTING_PRECEDENCE: dict[AnnounceType, int] = {
 # (deliberately not done, e.g. no LLM configured), "pending" (not tried yet;
 # never stored: the record contract knows done, failed and skipped).
 StepStatus = Literal["done", "failed", "skipped", "pending"]
+STEP_STATUSES: tuple[StepStatus, ...] = ("done", "failed", "skipped", "pending")
 # Why the LLM step was skipped. The budget's papers are shown as 待翻译.
 NO_LLM = "no LLM configured"
 BUDGET_LEFT = "daily token budget reached; `arxiv-digest enrich` continues"
@@ -80,11 +84,12 @@ class Paper:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Paper:
-        data = dict(raw)
-        data["topics"] = [TopicHit(**hit) for hit in data.get("topics") or []]
-        data["api"] = StepState(**data["api"]) if data.get("api") else StepState("pending")
-        data["llm"] = StepState(**data["llm"]) if data.get("llm") else StepState("pending")
+    def from_dict(cls, raw: object) -> Paper:
+        """The record `raw` (as read back from JSON); ValueError naming the first field
+        that breaks the record contract. Nothing is coerced: "95" is not a score."""
+        data = dict(check_record(raw))
+        data["topics"] = [TopicHit(**hit) for hit in data["topics"]]
+        data["api"], data["llm"] = StepState(**data["api"]), StepState(**data["llm"])
         return cls(**data)
 
 
@@ -121,6 +126,108 @@ class Day:
     # Set when `papers` holds only some of the day's papers (Store.read_listed):
     # the counts of all of them.
     counts_of_all: DayCounts | None = None
+    # The stored lines that could not be read, "file:line: what is wrong": left out of
+    # `papers` and the counts, kept in the file (Store.write_day will not replace it).
+    unreadable: list[str] = field(default_factory=list)
 
     def counts(self) -> DayCounts:
         return self.counts_of_all or DayCounts.of(self.papers)
+
+
+# -- the record contract, checked where records are read back ------------------------
+
+RECORD_KEYS = tuple(f.name for f in fields(Paper))
+_HIT_KEYS = ("topic", "subtopic", "score", "reason")
+_STEP_KEYS = ("status", "reason")
+
+
+def check_record(raw: object) -> dict[str, Any]:
+    """`raw` when it is a record of the contract, every key present, none other, each
+    value of its type; ValueError ("authors: expected a list of strings, got null")
+    otherwise. The one place the stored shape is checked: the store's readers and
+    anything else reading records back go through here."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"expected a JSON object, got {_shown(raw)}")
+    missing = [key for key in RECORD_KEYS if key not in raw]
+    if missing:
+        raise ValueError("missing key " + ", ".join(missing))
+    if len(raw) != len(RECORD_KEYS):
+        unknown = [str(key) for key in raw if key not in RECORD_KEYS]
+        raise ValueError("unknown key " + ", ".join(repr(key[:40]) for key in unknown))
+    for key, (valid, expected) in _FIELD_CHECKS.items():
+        if not valid(raw[key]):
+            raise ValueError(f"{key}: expected {expected}, got {_shown(raw[key])}")
+    _check_hits(raw["topics"])
+    for key in ("api", "llm"):
+        _check_step(raw[key], key)
+    return raw
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_optional_text(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _is_texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _is_whole(value: object, low: int, high: int) -> bool:
+    # type() rather than isinstance: True is an int to Python, not a score to us.
+    return type(value) is int and low <= value <= high
+
+
+_FIELD_CHECKS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "id": (is_arxiv_id, "an arXiv identifier without version, e.g. 2606.19348"),
+    "version": (lambda v: _is_whole(v, 1, 9999), "a version number 1-9999"),
+    "title": (_is_text, "a string"),
+    "authors": (_is_texts, "a list of strings"),
+    "abstract": (_is_text, "a string"),
+    "categories": (_is_texts, "a list of strings"),
+    "primary_category": (_is_optional_text, "a string or null"),
+    "announce_type": (lambda v: v in ANNOUNCE_TYPES, " | ".join(ANNOUNCE_TYPES)),
+    "comments": (_is_optional_text, "a string or null"),
+    "journal_ref": (_is_optional_text, "a string or null"),
+    "doi": (_is_optional_text, "a string or null"),
+    "title_zh": (_is_optional_text, "a string or null"),
+    "abstract_zh": (_is_optional_text, "a string or null"),
+    "tldr": (_is_optional_text, "a string or null"),
+    "institutions": (lambda v: v is None or _is_texts(v), "a list of strings or null"),
+    "topics": (lambda v: isinstance(v, list), "a list of topic hits"),
+}
+
+
+def _check_hits(hits: list[Any]) -> None:
+    for number, hit in enumerate(hits):
+        where = f"topics[{number}]"
+        if not isinstance(hit, dict) or sorted(hit) != sorted(_HIT_KEYS):
+            raise ValueError(f"{where}: expected {{{', '.join(_HIT_KEYS)}}}, got {_shown(hit)}")
+        for key in ("topic", "subtopic", "reason"):
+            if not isinstance(hit[key], str):
+                raise ValueError(f"{where}.{key}: expected a string, got {_shown(hit[key])}")
+        if not _is_whole(hit["score"], 0, 100):
+            raise ValueError(
+                f"{where}.score: expected an integer 0-100, got {_shown(hit['score'])}"
+            )
+
+
+def _check_step(step: object, where: str) -> None:
+    if not isinstance(step, dict) or sorted(step) != sorted(_STEP_KEYS):
+        raise ValueError(f"{where}: expected {{status, reason}}, got {_shown(step)}")
+    if step["status"] not in STEP_STATUSES:
+        expected = " | ".join(STEP_STATUSES)
+        raise ValueError(f"{where}.status: expected {expected}, got {_shown(step['status'])}")
+    if not _is_optional_text(step["reason"]):
+        raise ValueError(f"{where}.reason: expected a string or null, got {_shown(step['reason'])}")
+
+
+def _shown(value: object) -> str:
+    """A value as JSON would show it, cut short: what a reader of the error can find."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -23,7 +23,7 @@ from generator.config import Config, load_config
 from generator.enrich import LLMSettings, enrich_papers
 from generator.enrich.firstpage import DEFAULT_HTML_URL
 from generator.environment import Environment
-from generator.errors import DigestError, EnrichError
+from generator.errors import DigestError, EnrichError, StoreError
 from generator.files import exclusive, remove_partial_writes
 from generator.models import BUDGET_LEFT, NO_LLM, AnnounceType, Day, Paper, StepState
 from generator.progress import tracker
@@ -162,6 +162,7 @@ def run(settings: Settings, *, build: bool = True) -> Outcome:
             outcome.say(f"No announcement in the feed dated {feed.date}: nothing to do.")
             return outcome
         refuse_unannounced(feed.date, settings.now())
+        store.check_writable(feed.date)  # before arXiv's API and the LLM are asked
         refuse_foreign(_stored(store, feed.date), feed.date, [p.id for p in feed.papers])
         papers = drop_published(feed.papers, store, feed.date, outcome)
         if not papers:
@@ -328,6 +329,7 @@ def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome
         every_day = _read_days(settings, config, settings.store.days())
         _say_rendered(write_content(_renderer(settings, config, every_day), content), outcome)
         report_stale_topics(config, every_day, outcome)
+        _say_unreadable(every_day, outcome)
         return
     # Pagefind indexes each quarter on the other core as soon as its days are read, while
     # the rest are read, pages written and MkDocs builds; quarters indexed before with
@@ -347,6 +349,7 @@ def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome
         site = build_site(settings.root, index=index)
     report_stale_topics(config, days, outcome)
     outcome.say(f"site built in {site}, {searchable} papers searchable")
+    _say_unreadable(days, outcome)
 
 
 def report_stale_topics(config: Config, days: list[Day], outcome: Outcome) -> None:
@@ -401,6 +404,16 @@ def _renderer(
     return SiteRenderer(
         config, days, site_url(settings.root), overrides=overrides, selections=selections
     )
+
+
+def _say_unreadable(days: list[Day], outcome: Outcome) -> None:
+    """The store named each line as it read it; the outcome says what that left out."""
+    unreadable = sum(len(day.unreadable) for day in days)
+    if unreadable:
+        outcome.warn(
+            f"{unreadable} stored records could not be read and are not on the site "
+            "(named above): fix or remove those lines"
+        )
 
 
 def _say_rendered(rendered: Rendered, outcome: Outcome) -> None:
@@ -481,6 +494,11 @@ def enrich(
         raise EnrichError(f"no stored day in that range ({store.data_dir})")
     outcome = Outcome()
     for day_date in days:
+        try:
+            store.check_writable(day_date)
+        except StoreError as exc:  # one broken day must not hold up the others
+            outcome.warn(f"{day_date}: skipped: {exc}")
+            continue
         day = store.read_day(day_date)
         if not force and not any(needs_llm(p, config.selection.threshold) for p in day.papers):
             continue

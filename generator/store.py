@@ -13,11 +13,12 @@ they arrive, so a crashed run loses none of them.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 from generator.errors import StoreError
 from generator.files import write_atomic
 from generator.models import LISTING_PRECEDENCE, Day, DayCounts, Paper
+from generator.selection import is_listed
 
 log = logging.getLogger(__name__)
 
@@ -53,47 +55,66 @@ class Store:
 
     def read_day(self, date: dt.date) -> Day:
         path = self.path(date)
-        return Day(date, [_parse_line(line, path, number) for number, line in _lines(path)])
+        unreadable: list[str] = []
+        papers = _one_per_id(path, _records(path, unreadable))
+        return Day(date, papers, unreadable=unreadable)
 
     def read_listed(self, date: dt.date, threshold: int) -> Day:
         """The day's papers that pages list (a topic score of at least `threshold`, or a
-        failed LLM step), with the counts of all of them: what rendering needs, at a
-        fraction of the memory and time of every record (most papers are listed
-        nowhere)."""
+        failed LLM step), with the counts of all of them: what rendering needs."""
         path = self.path(date)
+        unreadable: list[str] = []
         papers = []
         seen: list[tuple[str, str]] = []  # (announce type, LLM status) of every paper
-        for number, line in _lines(path):
-            unlisted = _unlisted_fast(line)
-            if unlisted:
-                seen.append(unlisted)
-                continue
-            paper = _parse_line(line, path, number)
+        for paper in _one_per_id(path, _records(path, unreadable)):
             seen.append((paper.announce_type, paper.llm.status))
-            if paper.llm.status == "failed" or any(hit.score >= threshold for hit in paper.topics):
+            if paper.llm.status == "failed" or is_listed(paper, threshold):
                 papers.append(paper)
-        return Day(date, papers, DayCounts.tally(seen))
+        return Day(date, papers, DayCounts.tally(seen), unreadable)
 
     def write_day(self, day: Day) -> bool:
-        """Store the day; return False when the file already held these bytes."""
+        """Store the day; return False when the file already held these bytes.
+
+        A file holding lines that cannot be read is not replaced (StoreError): the
+        new file would not have them, and nothing stored is ever lost silently."""
+        path = self.path(day.date)
+        _refuse_to_lose(path)
         papers = sorted(day.papers, key=lambda p: p.id)
         text = "".join(_dump(p) + "\n" for p in papers)
-        return write_atomic(self.path(day.date), text)
+        return write_atomic(path, text)
+
+    def check_writable(self, date: dt.date) -> None:
+        """StoreError now, before any work, if `write_day` would refuse the day later."""
+        _refuse_to_lose(self.path(date))
 
     def meta_path(self, date: dt.date) -> Path:
         return self.path(date).with_suffix(".meta.json")
 
     def read_meta(self, date: dt.date) -> dict[str, Any]:
+        """What earlier runs spent on the day; {} when nothing is recorded.
+
+        A file that cannot be read (not UTF-8, not JSON, not the expected shape) is
+        moved aside to `<name>.broken-<n>`, for a person to look at, and the day
+        starts its record afresh: the file only records spending, so it must neither
+        stop the day from being stored nor be overwritten unseen."""
         path = self.meta_path(date)
         try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
         except FileNotFoundError:
             return {}
-        except (OSError, json.JSONDecodeError) as exc:
-            raise StoreError(f"cannot read {path}: {exc}") from exc
-        if not isinstance(meta, dict):
-            raise StoreError(f"{path}: expected a JSON object")
-        return meta
+        except OSError as exc:
+            raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
+        try:
+            return _checked_meta(json.loads(data.decode("utf-8")))
+        except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            aside = _move_aside(path)
+            log.warning(
+                "%s: unreadable (%s); moved to %s, the day's spending is counted afresh",
+                path,
+                _reason(exc),
+                aside.name,
+            )
+            return {}
 
     def write_meta(self, date: dt.date, meta: dict[str, Any]) -> bool:
         text = json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
@@ -103,20 +124,23 @@ class Store:
         return ReplyCache(self.data_dir / "cache" / "llm")
 
     def published_versions(self, before: dt.date) -> dict[str, set[int]]:
-        """Versions of each paper published in the lookback window before `before`."""
+        """Versions of each paper published in the lookback window before `before`.
+        A line that cannot be read is left out with a warning: it must not stop every
+        run of the next 60 days."""
         earliest = before - dt.timedelta(days=SEEN_LOOKBACK_DAYS)
         seen: dict[str, set[int]] = {}
         for date in self.days():
             if earliest <= date < before:
-                for paper in self.read_day(date).papers:
+                for _, paper in _records(self.path(date), []):
                     seen.setdefault(paper.id, set()).add(paper.version)
         return seen
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, line) of a day file's records, blank lines skipped."""
+def _raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of a day file's lines, blank lines skipped. Bytes, so that
+    one line that is not UTF-8 spoils only itself."""
     try:
-        with path.open(encoding="utf-8") as lines:
+        with path.open("rb") as lines:
             for number, line in enumerate(lines, 1):
                 if line.strip():
                     yield number, line
@@ -124,34 +148,127 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
 
 
+def _records(
+    path: Path, unreadable: list[str], *, report: bool = True
+) -> Iterator[tuple[int, Paper]]:
+    """(line number, record) of each valid line; each other line is added to
+    `unreadable` as "file:line: not a valid record: what is wrong" (and logged)."""
+    for number, line in _raw_lines(path):
+        try:
+            paper = _parse_record(line)
+        except ValueError as exc:
+            problem = f"{path}:{number}: not a valid record: {_reason(exc)}"
+            unreadable.append(problem)
+            if report:
+                log.warning("%s (left out)", problem)
+        else:
+            yield number, paper
+
+
+def _parse_record(line: bytes) -> Paper:
+    """The record on one line; ValueError saying what is wrong with it."""
+    text = line.decode("utf-8")
+    paper = Paper.from_dict(json.loads(text))
+    if "\\ud" in text.lower():
+        # JSON can spell a lone UTF-16 surrogate (\ud800), which is no text: the
+        # record could be read but never written again, nor any page made from it.
+        try:
+            _dump(paper).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError("a \\u escape that is not a character (lone surrogate)") from exc
+    return paper
+
+
+def _reason(exc: ValueError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 (byte {exc.start + 1})"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not JSON ({exc.msg} at character {exc.pos})"
+    return str(exc)
+
+
+def _one_per_id(path: Path, records: Iterable[tuple[int, Paper]]) -> list[Paper]:
+    """One record per id, in file order: the higher version, or at equal versions the
+    one whose LLM step is done, else the first. Two runs' lines merged by hand or by
+    git must not show a card twice or count it twice."""
+    kept: dict[str, tuple[int, Paper]] = {}
+    for number, paper in records:
+        earlier = kept.get(paper.id)
+        if earlier is None:
+            kept[paper.id] = number, paper
+            continue
+        if _better(paper, earlier[1]):
+            kept[paper.id] = number, paper
+        log.warning(
+            "%s:%d: %s is also on line %d; line %d is used",
+            path,
+            number,
+            paper.id,
+            earlier[0],
+            kept[paper.id][0],
+        )
+    return [paper for _, paper in kept.values()]
+
+
+def _better(paper: Paper, than: Paper) -> bool:
+    if paper.version != than.version:
+        return paper.version > than.version
+    return paper.llm.status == "done" and than.llm.status != "done"
+
+
+def _refuse_to_lose(path: Path) -> None:
+    if not path.exists():
+        return
+    unreadable: list[str] = []
+    for _ in _records(path, unreadable, report=False):
+        pass
+    if unreadable:
+        more = f" (and {len(unreadable) - 1} more lines)" if len(unreadable) > 1 else ""
+        raise StoreError(
+            f"{unreadable[0]}{more}; the day is not stored again, which would drop it: "
+            "fix or remove the line"
+        )
+
+
 def _dump(paper: Paper) -> str:
     return json.dumps(paper.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
-# Records are written by _dump: compact, keys in a fixed order. A quote inside a value
-# is escaped, so these can only match the record's own keys.
-_ANNOUNCE = re.compile(r'"announce_type":"([a-z-]+)"')
-_LLM_STATUS = re.compile(r'"llm":\{"status":"([a-z]+)"')
-_NO_TOPICS = '"topics":[]'
+# The "llm" section of a day's metadata, as usage.Usage.added_to writes it.
+_META_COUNTS = ("requests", "tokens_in", "tokens_out", "cache_hits", "failed")
 
 
-def _unlisted_fast(line: str) -> tuple[str, str] | None:
-    """(announce type, LLM status) of a record no page lists, found without parsing
-    it (most records); None when the line needs a full parse to tell."""
-    if _NO_TOPICS not in line:
-        return None
-    announce = _ANNOUNCE.search(line)
-    status = _LLM_STATUS.search(line)
-    if announce is None or status is None or status.group(1) == "failed":
-        return None
-    return announce.group(1), status.group(1)
+def _checked_meta(meta: object) -> dict[str, Any]:
+    """`meta` when it has the shape runs write; ValueError naming what is not."""
+    if not isinstance(meta, dict):
+        raise ValueError("expected a JSON object")
+    llm = meta.get("llm", {})
+    if not isinstance(llm, dict):
+        raise ValueError('"llm": expected an object')
+    for key in _META_COUNTS:
+        if key in llm and (type(llm[key]) is not int or llm[key] < 0):
+            raise ValueError(f"llm.{key}: expected a whole number, got {llm[key]!r:.40}")
+    cost = llm.get("cost_usd", 0)
+    if type(cost) not in (int, float) or not 0 <= cost < float("inf"):
+        raise ValueError(f"llm.cost_usd: expected a number, got {cost!r:.40}")
+    if not isinstance(llm.get("estimated", False), bool):
+        raise ValueError("llm.estimated: expected true or false")
+    if not isinstance(llm.get("model", ""), str):
+        raise ValueError("llm.model: expected a string")
+    return meta
 
 
-def _parse_line(line: str, path: Path, number: int) -> Paper:
-    try:
-        return Paper.from_dict(json.loads(line))
-    except (json.JSONDecodeError, TypeError, KeyError) as exc:
-        raise StoreError(f"{path}:{number}: not a valid record: {exc}") from exc
+def _move_aside(path: Path) -> Path:
+    """Rename `path` to the first free `<name>.broken-<n>`; the new name."""
+    for number in itertools.count(1):
+        aside = path.with_name(f"{path.name}.broken-{number}")
+        if not aside.exists():
+            try:
+                path.rename(aside)
+            except OSError as exc:
+                raise StoreError(f"cannot move {path} aside: {exc.strerror}") from exc
+            return aside
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class ReplyCache:
@@ -205,22 +322,33 @@ class ReplyCache:
 
 
 def _read_shard(path: Path) -> tuple[dict[str, dict[str, Any]], bool]:
-    """The entries, and whether the last line was cut short (no newline)."""
+    """The entries, and whether the last line was cut short (no newline).
+
+    Read as bytes and split on newlines only: a line that is not UTF-8, not JSON or
+    not a {"key", "value"} entry is skipped alone (that reply is simply asked again),
+    and text inside a reply (a U+2028 in a title) never splits its line."""
     entries: dict[str, dict[str, Any]] = {}
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return entries, False
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if not line.strip():
+            continue
         try:
-            entry = json.loads(line)
-            entries[entry["key"]] = entry["value"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            # The last line of a run killed mid-write: that reply is simply asked again.
+            entry = json.loads(line.decode("utf-8"))
+            key, value = entry["key"], entry["value"]
+        except (ValueError, KeyError, TypeError):
+            # Most often the last line of a run killed mid-write.
             log.warning("%s:%d: unreadable cache line skipped", path, number)
-    return entries, bool(text) and not text.endswith("\n")
+            continue
+        if isinstance(key, str) and isinstance(value, dict):
+            entries[key] = value
+        else:
+            log.warning("%s:%d: unreadable cache line skipped", path, number)
+    return entries, bool(data) and not data.endswith(b"\n")
 
 
 # -- a day stored again ----------------------------------------------------------

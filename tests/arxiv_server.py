@@ -14,6 +14,7 @@
 - `faults` is a queue of canned failures served before the real answer; a fault
   with `slow` sends its body (the real answer if it has none) the slow way of
   `loopback.send_slowly`: a byte a second, never ending, or not at all.
+  with `rewrite` serves the real answer, altered (one odd entry, an odd count).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import json
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -50,6 +52,7 @@ class Fault:
     delay: float = 0.0
     path_prefix: str = "/"  # only requests under this path consume the fault
     slow: str | None = None  # one of loopback.SLOW_KINDS
+    rewrite: Callable[[bytes], bytes] | None = None  # the real answer, altered
 
 
 def rss_file(download: str, category: str) -> Path:
@@ -145,9 +148,12 @@ class FixtureArxiv(LoopbackServer):
             wanted = query["id_list"][0].split(",")
             items = self.papers_of(self.download)
             entries = [self.api_entry(items[i]) for i in wanted if i in items]
-        else:
-            entries = self.search_answer(query["search_query"][0])
-        return atom_feed(entries)
+            return atom_feed(entries)
+        # A search is served page by page, as arXiv does: `start`, `max_results`.
+        found = self.search_answer(query["search_query"][0])
+        start = int(query.get("start", ["0"])[0])
+        size = int(query.get("max_results", ["10"])[0])
+        return atom_feed(found[start : start + size], total=len(found), start=start)
 
     def search_answer(self, search: str) -> list[str]:
         from generator.sources import schedule
@@ -246,7 +252,11 @@ class FixtureArxiv(LoopbackServer):
                     server.send_slowly(self, fault.slow, fault.status, body, headers)
                 elif fault is not None:
                     time.sleep(fault.delay)
-                    self._send(fault.status, fault.body, fault.headers)
+                    if fault.rewrite is None:
+                        self._send(fault.status, fault.body, fault.headers)
+                        return
+                    status, body, headers = self._answer()
+                    self._send(status, fault.rewrite(body), headers)
                 else:
                     self._send(*self._answer())
 
@@ -281,12 +291,98 @@ class FixtureArxiv(LoopbackServer):
         return Handler
 
 
-def atom_feed(entries: list[str]) -> bytes:
+def atom_feed(entries: list[str], total: int | None = None, start: int = 0) -> bytes:
     return (
         "<?xml version='1.0' encoding='UTF-8'?>\n"
         '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
         'xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">'
         "<id>https://arxiv.org/api/loopback</id><title>arXiv Query: loopback</title>"
-        f"<opensearch:totalResults>{len(entries)}</opensearch:totalResults>"
-        "<opensearch:startIndex>0</opensearch:startIndex>" + "".join(entries) + "</feed>"
+        f"<opensearch:totalResults>{len(entries) if total is None else total}"
+        "</opensearch:totalResults>"
+        f"<opensearch:startIndex>{start}</opensearch:startIndex>" + "".join(entries) + "</feed>"
     ).encode()
+
+
+# -- odd answers: one entry, or the counts, altered (for Fault.rewrite) -----------------
+
+_ENTRY_RE = re.compile(rb"<entry>.*?</entry>", re.S)
+
+
+def _sub(pattern: str, replacement: str) -> Callable[[str], str]:
+    return lambda text: re.sub(pattern, replacement, text, count=1, flags=re.S)
+
+
+# Each field of an entry missing or malformed, as a change to the entry's XML.
+ODD_ENTRIES: dict[str, Callable[[str], str]] = {
+    "no id": _sub(r"<id>.*?</id>", ""),
+    "id not an arXiv id": _sub(r"<id>.*?</id>", "<id>http://arxiv.org/abs/../../etc/v1</id>"),
+    "id without a version": _sub(r"(<id>[^<]*?)v[0-9]+</id>", r"\1</id>"),
+    "id of a month that never was": _sub(
+        r"<id>.*?</id>", "<id>http://arxiv.org/abs/2613.00001v1</id>"
+    ),
+    "id not a URL": _sub(r"<id>http://arxiv.org/abs/(.*?)</id>", r"<id>\1</id>"),
+    "no title": _sub(r"<title>.*?</title>", ""),
+    "blank title": _sub(r"<title>.*?</title>", "<title>  </title>"),
+    "no summary": _sub(r"<summary>.*?</summary>", ""),
+    "author without a name": _sub(r"<name>.*?</name>", ""),
+    "category without a term": _sub(r'<category term="[^"]*"', "<category"),
+    "primary category without a term": _sub(
+        r'<arxiv:primary_category term="[^"]*"', "<arxiv:primary_category"
+    ),
+    "primary category with a blank term": _sub(r'(<arxiv:primary_category term=")[^"]*"', r'\1 "'),
+    "no published": _sub(r"<published>.*?</published>", ""),
+    "published not a date": _sub(
+        r"<published>.*?</published>", "<published>last Tuesday</published>"
+    ),
+    "published a month that never was": _sub(
+        r"<published>.*?</published>", "<published>2026-13-01T00:00:00Z</published>"
+    ),
+}
+
+
+def alter_first_entry(
+    change: Callable[[str], str], altered: list[tuple[str, str]]
+) -> Callable[[bytes], bytes]:
+    """A `Fault.rewrite`: the answer with its first entry changed by `change`; each
+    time, (the entry's versioned id, the changed entry) goes to `altered`."""
+
+    def rewrite(body: bytes) -> bytes:
+        match = _ENTRY_RE.search(body)
+        if match is None:
+            return body
+        entry = match.group(0).decode()
+        changed = change(entry)
+        versioned = re.search(r"abs/([^<]+)</id>", entry).group(1)  # type: ignore[union-attr]
+        altered.append((versioned.strip(), changed))
+        return body[: match.start()] + changed.encode() + body[match.end() :]
+
+    return rewrite
+
+
+def _count_sub(pattern: str, replacement: str) -> Callable[[bytes], bytes]:
+    return lambda body: re.sub(pattern.encode(), replacement.encode(), body, count=1, flags=re.S)
+
+
+_TOTAL = r"<opensearch:totalResults[^>]*>[^<]*</opensearch:totalResults>"
+_START = r"<opensearch:startIndex[^>]*>[^<]*</opensearch:startIndex>"
+# The answer's top-level counts missing or malformed, as a change to the whole answer.
+ODD_COUNTS: dict[str, Callable[[bytes], bytes]] = {
+    "totalResults not a number": _count_sub(
+        _TOTAL, "<opensearch:totalResults>many</opensearch:totalResults>"
+    ),
+    "totalResults negative": _count_sub(
+        _TOTAL, "<opensearch:totalResults>-5</opensearch:totalResults>"
+    ),
+    "totalResults blank": _count_sub(
+        _TOTAL, "<opensearch:totalResults> </opensearch:totalResults>"
+    ),
+    "totalResults a fraction": _count_sub(
+        _TOTAL, "<opensearch:totalResults>1.5e3</opensearch:totalResults>"
+    ),
+    "totalResults absent": _count_sub(_TOTAL, ""),
+    "startIndex not a number": _count_sub(
+        _START, "<opensearch:startIndex>first</opensearch:startIndex>"
+    ),
+    "startIndex negative": _count_sub(_START, "<opensearch:startIndex>-1</opensearch:startIndex>"),
+    "startIndex absent": _count_sub(_START, ""),
+}

@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -283,6 +284,101 @@ def test_the_budget_stops_spending_and_enrich_continues(
     config.write_text(text)
     assert run(small_day, "enrich", "--no-build") == 0
     assert_published_like_the_reference(small_day, DEEPSEEK)
+
+
+# -- the reply cache is read like a reply -----------------------------------------
+
+CACHE = Path("data") / "cache" / "llm" / "2606.jsonl"
+
+
+def cache_line(project: Path, stage: str, arxiv_id: str) -> dict:
+    """The last cached entry of `stage` for the paper (the one a lookup finds)."""
+    lines = (project / CACHE).read_text("utf-8").splitlines()
+    return [e for e in map(json.loads, lines) if e["key"].startswith(f"{stage}|{arxiv_id}v")][-1]
+
+
+def with_first_hit(value: dict, **hit: object) -> dict:
+    return {**value, "topics": [{**value["topics"][0], **hit}, *value["topics"][1:]]}
+
+
+BAD_CACHED = {
+    "triage: score 250": ("triage", lambda v: with_first_hit(v, score=250)),
+    'triage: score "95"': ("triage", lambda v: with_first_hit(v, score="95")),
+    "triage: score true": ("triage", lambda v: with_first_hit(v, score=True)),
+    "triage: unknown topic": ("triage", lambda v: with_first_hit(v, topic="quantum")),
+    "triage: unknown sub-topic": ("triage", lambda v: with_first_hit(v, subtopic="agents")),
+    "triage: a reason of a page": ("triage", lambda v: with_first_hit(v, reason="很长" * 200)),
+    "triage: topics not a list": ("triage", lambda v: {**v, "topics": "llm"}),
+    "triage: a hit not an object": ("triage", lambda v: {**v, "topics": [95]}),
+    "triage: title in English": (
+        "triage",
+        lambda v: {**v, "title_zh": REFERENCE[DEEPSEEK]["title"]},
+    ),
+    "triage: title a number": ("triage", lambda v: {**v, "title_zh": 95}),
+    "triage: no title": ("triage", lambda v: {"topics": v["topics"]}),
+    "detail: abstract in English": (
+        "detail",
+        lambda v: {**v, "abstract_zh": REFERENCE[DEEPSEEK]["abstract"]},
+    ),
+    "detail: abstract a list": ("detail", lambda v: {**v, "abstract_zh": [v["abstract_zh"]]}),
+    "detail: summary blank": ("detail", lambda v: {**v, "tldr": " "}),
+    "detail: no summary": ("detail", lambda v: {k: x for k, x in v.items() if k != "tldr"}),
+    "detail: institutions a string": ("detail", lambda v: {**v, "institutions": "DeepSeek-AI"}),
+    "detail: no institutions": (
+        "detail",
+        lambda v: {k: x for k, x in v.items() if k != "institutions"},
+    ),
+}
+
+
+@pytest.mark.parametrize(("stage", "spoil"), BAD_CACHED.values(), ids=list(BAD_CACHED))
+def test_a_cached_reply_that_fails_the_checks_is_asked_again(
+    small_day: Path, llm: FakeLLM, stage: str, spoil: Callable[[dict], object]
+) -> None:
+    assert run(small_day, "enrich", "--no-build") == 0
+    entry = cache_line(small_day, stage, DEEPSEEK)
+    with (small_day / CACHE).open("a", encoding="utf-8") as cache:  # the last line wins
+        cache.write(json.dumps({"key": entry["key"], "value": spoil(entry["value"])}) + "\n")
+    asked = len(llm.requests)
+    assert run(small_day, "enrich", "--force", "--date", "latest", "--no-build") == 0
+    again = llm.requests[asked:]
+    assert [r["stage"] for r in again] == [stage]  # that one reply only, nothing else
+    assert DEEPSEEK in again[0]["messages"][1]["content"]
+    assert PLAIN not in again[0]["messages"][1]["content"]
+    assert_published_like_the_reference(small_day, DEEPSEEK)
+    assert cache_line(small_day, stage, DEEPSEEK) == entry  # the fresh reply, cached again
+
+
+def test_cache_lines_that_are_not_text_or_not_entries_are_skipped_alone(
+    small_day: Path, llm: FakeLLM, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(small_day, "enrich", "--no-build") == 0
+    shard = small_day / CACHE
+    good = shard.read_bytes()
+    shard.write_bytes(b"\xff\xfe garbage\n[1, 2]\n" + good + b'{"key": "triage|x"}\n\x00\x01\n')
+    asked = len(llm.requests)
+    assert run(small_day, "enrich", "--force", "--date", "latest", "--no-build") == 0
+    assert len(llm.requests) == asked  # every good line still answers
+    assert_published_like_the_reference(small_day, DEEPSEEK)
+    skipped = [m for m in capsys.readouterr().err.splitlines() if "cache line skipped" in m]
+    assert [m.split(": ")[0].rsplit(":", 1)[1] for m in skipped] == ["1", "2", "6", "7"]
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"{not json", b"\xff\xfe{}", b'"a string"', b'{"llm": {"requests": "12"}}'],
+    ids=["not JSON", "not UTF-8", "not an object", "a count as a string"],
+)
+def test_a_meta_file_that_cannot_be_read_stops_nothing_and_is_kept_aside(
+    small_day: Path, llm: FakeLLM, garbage: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    meta = small_day / "data" / "2026" / f"{DATE}.meta.json"
+    meta.write_bytes(garbage)
+    assert run(small_day, "enrich", "--no-build") == 0
+    assert_published_like_the_reference(small_day, DEEPSEEK)
+    assert json.loads(meta.read_text("utf-8"))["llm"]["requests"] == len(llm.requests)
+    assert meta.with_name(f"{DATE}.meta.json.broken-1").read_bytes() == garbage
+    assert f"{meta}: unreadable" in capsys.readouterr().err
 
 
 # -- paper text that addresses the model -----------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from arxiv_server import Fault, combined_feed
+from arxiv_server import ODD_COUNTS, ODD_ENTRIES, Fault, alter_first_entry, combined_feed
 from conftest import FakeLLM, FixtureArxiv
 from fixture_site import arxiv_today, copy_project, environment, run_days
 
@@ -183,6 +183,44 @@ def test_api_faults_keep_every_record_and_the_next_run_completes_them(
     assert all(r["api"]["status"] == "done" for r in day)
 
 
+@pytest.mark.parametrize("change", ODD_ENTRIES.values(), ids=list(ODD_ENTRIES))
+def test_an_api_entry_that_cannot_be_read_is_named_and_only_its_paper_lacks_the_extras(
+    project: Path,
+    today: FixtureArxiv,
+    capsys: pytest.CaptureFixture[str],
+    change: Callable[[str], str],
+) -> None:
+    altered: list[tuple[str, str]] = []
+    today.faults.append(Fault(rewrite=alter_first_entry(change, altered), path_prefix="/api/"))
+    assert run(project) == 0
+    ((versioned, entry),) = altered
+    victim = versioned.rsplit("v", 1)[0]
+    skipped = [line for line in capsys.readouterr().err.splitlines() if "entry skipped" in line]
+    assert len(skipped) == 1
+    id_text = re.search(r"<id>(.*?)</id>", entry)
+    assert (versioned in skipped[0]) == bool(id_text and versioned in id_text[1]), skipped
+    day = {r["id"]: r for r in map(json.loads, _day(project).splitlines())}
+    assert len(day) == 697  # every paper kept
+    assert day[victim]["api"]["status"] == "failed"
+    assert all(r["api"]["status"] == "done" for i, r in day.items() if i != victim)
+    assert run(project) == 0  # the next run completes it
+    assert json.loads(_record(project, victim))["api"]["status"] == "done"
+
+
+@pytest.mark.parametrize("change", ODD_COUNTS.values(), ids=list(ODD_COUNTS))
+def test_odd_api_counts_complete_every_record(
+    project: Path, today: FixtureArxiv, change: Callable[[bytes], bytes]
+) -> None:
+    today.faults.extend(Fault(rewrite=change, path_prefix="/api/") for _ in range(20))
+    assert run(project) == 0
+    day = [json.loads(line) for line in _day(project).splitlines()]
+    assert len(day) == 697 and all(r["api"]["status"] == "done" for r in day)
+
+
+def _record(root: Path, arxiv_id: str) -> str:
+    return next(line for line in _day(root).splitlines() if f'"id":"{arxiv_id}"' in line)
+
+
 def _day(root: Path) -> str:
     return (root / "data" / "2026" / "2026-06-19.jsonl").read_text("utf-8")
 
@@ -203,6 +241,116 @@ def test_a_full_disk_while_storing_keeps_every_earlier_file_whole(
     assert os.replace is real_replace
     assert run(project) == 0  # space again: the day is stored
     assert len(_day(project).splitlines()) == 697
+
+
+# -- records that cannot be read ----------------------------------------------------
+
+YESTERDAY = Path("data") / "2026" / "2026-06-18.jsonl"
+
+
+def _record_fault(change: Callable[[dict[str, Any]], object]) -> Callable[[bytes], bytes]:
+    def corrupt(line: bytes) -> bytes:
+        record = json.loads(line)
+        changed = change(record)
+        return json.dumps(record if changed is None else changed, ensure_ascii=False).encode()
+
+    return corrupt
+
+
+def _first_score(record: dict[str, Any], score: object) -> None:
+    record["topics"][0]["score"] = score
+
+
+BROKEN_RECORDS: dict[str, Callable[[bytes], bytes]] = {
+    "score stored as a string": _record_fault(lambda r: _first_score(r, "95")),
+    "score 250": _record_fault(lambda r: _first_score(r, 250)),
+    "authors null": _record_fault(lambda r: r.update(authors=None)),
+    "unknown announce type": _record_fault(lambda r: r.update(announce_type="withdrawn")),
+    "id not an arXiv id": _record_fault(lambda r: r.update(id="../../overrides/main")),
+    "step of unknown status": _record_fault(
+        lambda r: r.update(llm={"status": "?", "reason": None})
+    ),
+    "an extra key": _record_fault(lambda r: r.update(note="added by hand")),
+    "a missing key": _record_fault(lambda r: r.pop("doi")),
+    "not an object": _record_fault(lambda r: [r]),
+    "invalid UTF-8": lambda line: line.replace(b'"title":"', b'"title":"\xc3(', 1),
+    "cut short": lambda line: line[: len(line) // 2],
+}
+
+
+def _listed(records: list[dict[str, Any]], threshold: int = 60) -> dict[str, set[str]]:
+    """topic slug → ids its 2026-06-18 page lists."""
+    pages: dict[str, set[str]] = {}
+    for record in records:
+        for hit in record["topics"]:
+            if hit["score"] >= threshold:
+                pages.setdefault(hit["topic"], set()).add(record["id"])
+    return pages
+
+
+def _cards(root: Path, topic: str) -> list[str]:
+    page = root / "site" / "2026" / "06" / "18" / topic / "index.html"
+    return re.findall(r' id="([^"]+)" data-date=', page.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("corrupt", BROKEN_RECORDS.values(), ids=list(BROKEN_RECORDS))
+def test_a_stored_record_that_cannot_be_read_is_named_kept_and_the_rest_published(
+    project: Path,
+    today: FixtureArxiv,
+    capsys: pytest.CaptureFixture[str],
+    corrupt: Callable[[bytes], bytes],
+) -> None:
+    path = project / YESTERDAY
+    lines = path.read_bytes().splitlines()
+    records = [json.loads(line) for line in lines]
+    number = next(n for n, r in enumerate(records, 1) if len(_listed([r])) >= 2)
+    victim = records[number - 1]["id"]
+    lines[number - 1] = corrupt(lines[number - 1])
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    broken = path.read_bytes()
+    place = f"2026-06-18.jsonl:{number}: not a valid record"
+
+    assert main(["--root", str(project), "build"]) == 0
+    err = capsys.readouterr().err
+    assert place in err and "1 stored records could not be read" in err
+    expected = _listed(records[: number - 1] + records[number:])
+    assert set(_listed([records[number - 1]])) <= set(expected)
+    for topic, ids in expected.items():  # every other card, each once; not the broken one
+        assert sorted(_cards(project, topic)) == sorted(ids), topic
+    overview = (project / "content" / "2026" / "06" / "18" / "index.md").read_text("utf-8")
+    assert f"{len(records) - 1} 篇" in overview
+
+    # Storing that day again would drop the line: refused in one line, the file untouched.
+    with FixtureArxiv(download="2026-06-18") as arxiv, environment(arxiv.env()):
+        assert run(project) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("arxiv-digest: error: ") and place in last
+    assert last.endswith("fix or remove the line")
+    assert path.read_bytes() == broken
+
+    # A later day is not held up by it (published_versions reads the earlier days).
+    assert run(project) == 0
+    assert place in capsys.readouterr().err
+    assert len(_day(project).splitlines()) == 697 and victim not in _day(project)
+    assert path.read_bytes() == broken
+
+
+def test_a_record_stored_twice_shows_one_card_and_counts_once(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project / YESTERDAY
+    lines = path.read_bytes().splitlines()
+    records = [json.loads(line) for line in lines]
+    number = next(n for n, r in enumerate(records, 1) if len(_listed([r])) >= 2)
+    path.write_bytes(b"\n".join([*lines, lines[number - 1]]) + b"\n")
+
+    assert main(["--root", str(project), "build"]) == 0
+    err = capsys.readouterr().err
+    assert f"2026-06-18.jsonl:{len(lines) + 1}: {records[number - 1]['id']} is also on line" in err
+    for topic, ids in _listed(records).items():
+        assert sorted(_cards(project, topic)) == sorted(ids), topic
+    overview = (project / "content" / "2026" / "06" / "18" / "index.md").read_text("utf-8")
+    assert f"{len(records)} 篇" in overview
 
 
 # -- the process --------------------------------------------------------------------

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
-from arxiv_server import FIXTURES, Fault, FixtureArxiv
+from arxiv_server import FIXTURES, ODD_COUNTS, ODD_ENTRIES, Fault, FixtureArxiv, alter_first_entry
 
 from generator.sources.api import ArxivApi, parse_api_feed
 from generator.sources.http import ArxivHttp, Retryable, RetryPolicy
@@ -135,3 +136,98 @@ def test_requests_keep_arxivs_pace_of_one_every_three_seconds() -> None:
         client.fetch_entries(ids)
         assert len(server.requests) == 4
     assert sleeps == [3.0, 3.0, 3.0]  # the retry waits 3 s too, not the 1 ms backoff
+
+
+# -- odd answers: read what can be read, name what cannot ---------------------------
+
+NICOTINE = (FIXTURES / "api" / "api_new_all_nicotine_2026-07.xml").read_bytes()
+
+
+@pytest.mark.parametrize("change", ODD_ENTRIES.values(), ids=list(ODD_ENTRIES))
+def test_an_entry_that_cannot_be_read_is_skipped_by_name_and_the_others_kept(
+    change: Callable[[str], str],
+) -> None:
+    altered: list[tuple[str, str]] = []
+    page = parse_api_feed(alter_first_entry(change, altered)(NICOTINE))
+    ((versioned, entry),) = altered
+    assert versioned == "1509.01687v1"
+    assert [e.id for e in page.entries] == [e.id for e in parse_api_feed(NICOTINE).entries][1:]
+    (problem,) = page.skipped
+    if f"abs/{versioned}</id>" in entry:
+        assert problem.startswith(f"{versioned}: "), problem
+    elif "<id>" in entry:  # named by what stands there
+        assert problem.startswith("entry <id> '") and "not an arXiv abstract URL" in problem
+    else:
+        assert problem == "an entry: no <id>"
+    assert page.total_results == 58 and page.served == 10
+
+
+@pytest.mark.parametrize("change", ODD_COUNTS.values(), ids=list(ODD_COUNTS))
+def test_odd_counts_leave_the_entries_readable(change: Callable[[bytes], bytes]) -> None:
+    page = parse_api_feed(change(NICOTINE))
+    assert len(page.entries) == 10 and page.skipped == []
+    assert page.total_results in (58, None)
+
+
+def test_an_unreadable_entry_is_named_among_the_problems_of_its_batch() -> None:
+    altered: list[tuple[str, str]] = []
+    no_date = ODD_ENTRIES["no published"]
+    with FixtureArxiv("2026-06-19") as server:
+        server.faults.append(Fault(rewrite=alter_first_entry(no_date, altered)))
+        found, problems = api(server).fetch_entries(["2606.19348", "2606.19344"])
+    ((versioned, _),) = altered
+    assert versioned.split("v")[0] not in found and len(found) == 1
+    assert problems == [f"entry skipped: {versioned}: no <published>"]
+
+
+def search(server: FixtureArxiv) -> list[str]:
+    from generator.sources.schedule import submission_window
+
+    window = submission_window(dt.date(2026, 6, 19))
+    assert window is not None
+    return [e.id for e in api(server).search_submitted(["cs.CL"], *window)]
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("generator.sources.api.PAGE_SIZE", 40)
+
+
+def test_a_search_whose_total_cannot_be_read_pages_until_an_empty_page(
+    small_pages: None,
+) -> None:
+    with FixtureArxiv("2026-06-19") as server:
+        expected = search(server)
+        pages = len(server.requests)
+        assert pages >= 3  # the fixture day spans several pages of 40
+        server.faults.extend(
+            Fault(rewrite=ODD_COUNTS["totalResults not a number"]) for _ in range(50)
+        )
+        assert search(server) == expected
+        assert len(server.requests) - pages in (pages, pages + 1)  # then one empty page
+
+
+def test_a_search_stops_when_the_api_repeats_a_page(small_pages: None) -> None:
+    served: list[bytes] = []
+
+    def first_page_again(body: bytes) -> bytes:  # whatever `start` asks for
+        served.append(served[0] if served else ODD_COUNTS["totalResults absent"](body))
+        return served[-1]
+
+    with FixtureArxiv("2026-06-19") as server:
+        server.faults.extend(Fault(rewrite=first_page_again) for _ in range(50))
+        found = search(server)
+        assert len(server.requests) == 2
+    assert found == [e.id for e in parse_api_feed(served[0]).entries] and len(found) == 40
+
+
+def test_a_search_is_bounded_by_what_the_api_serves(
+    small_pages: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("generator.sources.api.MAX_RESULTS", 80)
+    with FixtureArxiv("2026-06-19") as server:
+        server.faults.extend(Fault(rewrite=ODD_COUNTS["totalResults absent"]) for _ in range(50))
+        found = search(server)
+        assert len(server.requests) == 2
+    assert len(found) == 80
+    assert "search stopped after 80 results" in caplog.text

@@ -25,13 +25,15 @@ from generator.enrich.prompts import Message, Prompts, addresses_a_model
 from generator.enrich.replies import (
     Detailed,
     Triaged,
+    check_detailed,
+    check_triaged,
     read_detail,
     read_triage,
     with_arxivs_own,
 )
 from generator.enrich.usage import Budget
 from generator.errors import LLMUnavailable, ReplyRejected
-from generator.models import BUDGET_LEFT, Paper, StepState, TopicHit
+from generator.models import BUDGET_LEFT, Paper, StepState
 from generator.progress import Tracker
 from generator.selection import is_listed
 from generator.store import ReplyCache
@@ -91,11 +93,15 @@ class Enricher:
         return ReplyCache.key(stage, paper.versioned_id, self.model, version)
 
     def _triage_from_cache(self, paper: Paper) -> bool:
-        cached = self.cache.get(self._key(TRIAGE, paper)) or {}
+        """Whether the cache holds the paper's triage, and it passes a fresh reply's
+        checks (a cache line is data like any other: a score of 250 is not used)."""
+        cached = self.cache.get(self._key(TRIAGE, paper))
+        if cached is None:
+            return False
         try:
-            hits = [TopicHit(**hit) for hit in cached["topics"]]
-            triaged = Triaged(cached["title_zh"], hits)
-        except (TypeError, KeyError):  # not cached, or a line of another shape: ask
+            triaged = check_triaged(cached, paper, self.config, self.prompts.target)
+        except ReplyRejected as exc:
+            log.info("%s: cached triage not used (%s); asked again", paper.versioned_id, exc)
             return False
         self._apply_triage(paper, triaged)
         self.client.usage.cache_hits += 1
@@ -155,14 +161,23 @@ class Enricher:
 
     async def _detail(self, paper: Paper) -> None:
         key = self._key(DETAIL, paper)
-        try:
-            detailed = Detailed(**(self.cache.get(key) or {}))
-        except TypeError:  # not cached, or a line of another shape: ask
+        detailed = self._detail_from_cache(paper, key)
+        if detailed is None:
             await self._ask_detail(paper, key)
         else:
             self.client.usage.cache_hits += 1
             self._apply_detail(paper, detailed)
         self.tracker.advance(STAGE_NAMES[DETAIL])
+
+    def _detail_from_cache(self, paper: Paper, key: str) -> Detailed | None:
+        cached = self.cache.get(key)
+        if cached is None:
+            return None
+        try:
+            return check_detailed(cached, paper, self.prompts.target)
+        except ReplyRejected as exc:
+            log.info("%s: cached detail not used (%s); asked again", paper.versioned_id, exc)
+            return None
 
     async def _ask_detail(self, paper: Paper, key: str) -> None:
         first_page = None

@@ -93,13 +93,17 @@ def read_triage(
         try:
             if entry is None:
                 raise ReplyRejected("missing from the reply")
-            reading.accepted[arxiv_id] = _triaged(entry, paper, config, target)
+            reading.accepted[arxiv_id] = check_triaged(entry, paper, config, target)
         except ReplyRejected as exc:
             reading.rejected[arxiv_id] = f"{arxiv_id}: {exc}"
     return reading
 
 
-def _triaged(entry: dict[str, Any], paper: Paper, config: Config, target: Target) -> Triaged:
+def check_triaged(entry: object, paper: Paper, config: Config, target: Target) -> Triaged:
+    """One paper's triage ({"title_zh", "topics"}), from a reply or read back from the
+    reply cache: the same checks either way; ReplyRejected says what failed."""
+    if not isinstance(entry, dict):
+        raise ReplyRejected("the entry must be an object with title_zh and topics")
     title_zh = _text(entry, "title_zh")
     problems = check_title(paper.title, title_zh, target)
     if problems:
@@ -151,15 +155,34 @@ def read_detail(
     reply = parse_object(text, truncated=truncated)
     if reply.get("id") != paper.id:
         raise ReplyRejected(f"the reply is for {reply.get('id')!r}, not {paper.id}")
+    abstract_zh, tldr = _detail_texts(reply, paper, target)
+    institutions = _institutions(reply.get("institutions"), sources) if sources else None
+    return Detailed(abstract_zh, tldr, institutions)
+
+
+def check_detailed(value: object, paper: Paper, target: Target) -> Detailed:
+    """A detail read back from the reply cache ({"abstract_zh", "tldr", "institutions"}):
+    the checks of a fresh reply; its institutions were matched against the paper's
+    sources when it arrived, so here they need only be a list of strings, or null."""
+    if not isinstance(value, dict):
+        raise ReplyRejected("a detail must be an object")
+    abstract_zh, tldr = _detail_texts(value, paper, target)
+    institutions = value.get("institutions")
+    listed = isinstance(institutions, list) and all(isinstance(n, str) for n in institutions)
+    if "institutions" not in value or not (institutions is None or listed):
+        raise ReplyRejected('"institutions" must be a list of strings or null')
+    return Detailed(abstract_zh, tldr, institutions)
+
+
+def _detail_texts(reply: dict[str, Any], paper: Paper, target: Target) -> tuple[str, str]:
     abstract_zh, tldr = _text(reply, "abstract_zh"), _text(reply, "tldr")
     problems = check_abstract(paper.abstract, abstract_zh, target)
     problems += check_summary(paper.abstract, tldr, target)
     if problems:
         raise ReplyRejected("; ".join(problems))
-    institutions = _institutions(reply.get("institutions"), sources) if sources else None
     # Stored like arXiv's own text: no control characters (they break the Atom
     # feeds' XML), no blank lines, no runs of spaces.
-    return Detailed(paragraphs(abstract_zh), one_line(tldr), institutions)
+    return paragraphs(abstract_zh), one_line(tldr)
 
 
 def _institutions(raw: Any, sources: str) -> list[str]:
