@@ -393,7 +393,8 @@ def test_markup_in_a_paper_is_shown_as_text_and_runs_nothing(tab: Tab) -> None:
     assert '<script>alert("t")</script>' in paper.locator(".paper-title").inner_text()
     assert "<img src=x onerror=alert(3)>" in paper.locator(".paper-title-zh").inner_text()
     paper.locator(".abstract-en summary").click()
-    assert '<script>alert("a")</script>' in paper.locator(".abstract-en p").inner_text()
+    # The English abstract arrives from abstracts.json: wait for it, as a reader does.
+    expect(paper.locator(".abstract-en p")).to_contain_text('<script>alert("a")</script>')
     # $x^2$ beside the markup is math, rendered by KaTeX when the abstract opens.
     expect(paper.locator(".abstract-en .katex")).to_have_count(1)
     assert paper.locator("img, script").count() == 0
