@@ -1,5 +1,8 @@
 """Replies, read strictly: nothing reaches a record before every check passed.
 
+Strict about meaning, tolerant about form: a topic named by its display name
+instead of its slug (`TopicNames`), or a score of "95", is read as what it says;
+an unknown or ambiguous topic, or a score of 95.5, is not (README: "The LLM step").
 A reply that is unusable as a whole (not JSON, ids that were not asked for)
 raises `ReplyRejected`; in a triage batch, a paper whose own entry fails is
 rejected alone, so the others are kept and only it is asked again.
