@@ -10,7 +10,9 @@ plausible low-scored answer for every other paper. It fails on demand:
   at all; "huge" pads it past the client's size cap);
 - `fault_rate`: that share of requests gets a random fault of `FAULT_KINDS`;
 - `json_mode=False`: a provider that refuses `response_format` with a 400;
-- `gullible=True`: a model that obeys instructions found in an abstract.
+- `gullible=True`: a model that obeys instructions found in an abstract;
+- `dialect`: how the model writes the same answer, one of `DIALECTS` (the shapes of
+  `fixtures/replies/`): display names for slugs, scores as text, a code block, ...
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ API_KEY = "sk-loopback-test-key-0123456789abcdef"
 TRANSPORT_FAULTS = ("429", "500", "slow")
 CONTENT_FAULTS = ("invalid-json", "truncated", "wrong-id", "english", "commentary")
 FAULT_KINDS = TRANSPORT_FAULTS + CONTENT_FAULTS
+# How each provider's model writes the same reply (fixtures/replies/ has one of each):
+# "openai" the plain object; "deepseek" in a ```json block; "qwen" display names and
+# scores as strings; "ollama" `slug: name`, `name（slug）` and float scores;
+# "reasoning" <think>…</think> first, slugs in capitals, scores "95.0".
+DIALECTS = ("openai", "deepseek", "qwen", "ollama", "reasoning")
 _FENCE = re.compile(r"<(papers-[0-9a-f]+)>\n(.*)\n</\1>", re.S)
 _MATH = re.compile(r"(?<!\\)\$(?:[^$\\]|\\.)+?(?<!\\)\$")
 _URL = re.compile(r"https?://\S+|this https URL")
@@ -67,6 +74,7 @@ class FakeLLM(LoopbackServer):
         gullible: bool = False,
         selected_share: float = 0.0,
         slow_seconds: float = 2.0,
+        dialect: str = "openai",
         config: Path = REPO / "digest.yml",
     ) -> None:
         self.latency = latency
@@ -75,14 +83,19 @@ class FakeLLM(LoopbackServer):
         self.gullible = gullible
         self.selected_share = selected_share  # of unknown papers scored above 60
         self.slow_seconds = slow_seconds
+        if dialect not in DIALECTS:
+            raise ValueError(f"dialect must be one of {DIALECTS}, got {dialect!r}")
+        self.dialect = dialect
         self.faults: deque[LLMFault] = deque()
         self.requests: list[dict[str, Any]] = []  # request bodies, with "stage" and "fault"
+        self.replies: list[str] = []  # the text of each answer, as the model wrote it
         self.authorizations: list[str] = []
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._served = threading.local()  # the fault of the reply this thread is sending
         self._reference = reference_records()
         self._topics = _topic_slugs(config)
+        self._names = {slugs: names for names, slugs in self._topics.items()}
         super().__init__(self._handler())
 
     @property
@@ -125,7 +138,9 @@ class FakeLLM(LoopbackServer):
         reply = self.triage(data) if stage == "triage" else self.detail(data)
         if fault:
             reply = _spoil(reply, fault.kind, data)
-        content = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
+        content = reply if isinstance(reply, str) else self._speak(reply, stage)
+        with self._lock:
+            self.replies.append(content)
         finish = "length" if fault and fault.kind == "truncated" else "stop"
         if finish == "length":
             content = content[: len(content) // 2]
@@ -133,6 +148,30 @@ class FakeLLM(LoopbackServer):
         if fault and fault.kind == "huge":  # still valid JSON: trailing blanks
             completion += b" " * (MAX_REPLY_BYTES + 1 - len(completion))
         return 200, {"Content-Type": "application/json"}, completion
+
+    def _speak(self, reply: dict[str, Any], stage: str) -> str:
+        """The reply as the model of `dialect` writes it: same meaning, its own form."""
+        if stage == "triage":
+            for entry in reply["papers"]:
+                entry["topics"] = [self._dialect_hit(hit) for hit in entry["topics"]]
+        text = json.dumps(reply, ensure_ascii=False)
+        if self.dialect == "deepseek":
+            return f"```json\n{json.dumps(reply, ensure_ascii=False, indent=2)}\n```"
+        if self.dialect == "reasoning":
+            return f"<think>\nThe user wants one JSON object, nothing else.\n</think>\n\n{text}"
+        return text
+
+    def _dialect_hit(self, hit: dict[str, Any]) -> dict[str, Any]:
+        topic, subtopic, score = hit["topic"], hit["subtopic"], hit["score"]
+        name, sub_name = self._names.get((topic, subtopic), (topic, subtopic))
+        if self.dialect == "qwen":
+            return {**hit, "topic": name, "subtopic": sub_name, "score": str(score)}
+        if self.dialect == "ollama":
+            written = {"topic": f"{topic}: {name}", "subtopic": f"{sub_name}（{subtopic}）"}
+            return {**hit, **written, "score": float(score)}
+        if self.dialect == "reasoning":
+            return {**hit, "topic": topic.upper(), "score": f"{score}.0"}
+        return hit
 
     def _fault(self, stage: str) -> LLMFault | None:
         with self._lock:

@@ -54,6 +54,7 @@ class Enricher:
         first_pages: FirstPages | None,
         budget: Budget,
         tracker: Tracker,
+        prompts: Prompts | None = None,
     ) -> None:
         self.config = config
         self.client = client
@@ -61,7 +62,7 @@ class Enricher:
         self.first_pages = first_pages
         self.budget = budget
         self.tracker = tracker
-        self.prompts = Prompts(config)
+        self.prompts = prompts or Prompts(config)  # their versions key the reply cache
         self.model = client.settings.model
         self.failures: dict[str, str] = {}
         self.postponed: set[str] = set()

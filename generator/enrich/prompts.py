@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -21,8 +21,10 @@ from generator.config import Config
 from generator.enrich.checks import Target
 from generator.models import Paper
 
-# Bump when a change of wording would change the replies: cached replies of the
-# old wording are then not reused.
+# The cache key of a reply hashes the wording of its request (`Templates`) itself, so
+# an edited template is asked afresh. Bump this only when the code that fills the
+# templates changes what a model is shown (the fence, the fields sent for a paper, how
+# an abstract is shortened): no template hash can see that.
 PROMPT_VERSION = 1
 # Papers that no topic keyword matched go to triage with the start of their
 # abstract only: the title and first sentences are enough to score them low.
@@ -45,28 +47,45 @@ _ADDRESSES_A_MODEL = re.compile(
 @dataclass(frozen=True)
 class Prompts:
     config: Config
+    templates: Templates = field(default_factory=lambda: Templates())
 
     @cached_property
     def target(self) -> Target:
         return Target(self.config.site.language)
 
+    # The prompt versions, part of every reply's cache key: whatever a stage's requests
+    # are made from, so that any change to one is a cache miss for that stage.
+
     @cached_property
     def triage_version(self) -> str:
-        """Changes with the wording, the topics and the target language."""
-        topics = json.dumps([t.model_dump() for t in self.config.topics], ensure_ascii=False)
-        digest = _hash(f"{topics}|{self.config.site.language}|{PREFILTER_ABSTRACT_CHARS}")
-        return f"t{PROMPT_VERSION}-{digest[:10]}"
+        """The triage wording, the topics, the target language and the prefilter size."""
+        words = self.templates
+        topics = [t.model_dump() for t in self.config.topics]
+        return _version(
+            "t",
+            [words.triage_system, words.triage_user, words.correction],
+            topics,
+            self.config.site.language,
+            PREFILTER_ABSTRACT_CHARS,
+        )
 
     @cached_property
     def detail_version(self) -> str:
-        return f"d{PROMPT_VERSION}-{self.config.site.language}"
+        """The detail wording (both ways of asking for institutions) and the language."""
+        words = self.templates
+        wording = [words.detail_system, words.detail_user, words.correction]
+        wording += [words.institutions_from_sources, words.no_institutions]
+        return _version("d", wording, self.config.site.language)
 
     def triage(self, papers: list[Paper], correction: str | None = None) -> list[Message]:
         data = [_triage_item(p) for p in papers]
         block, tag = fence(data)
-        system = TRIAGE_SYSTEM.format(tag=tag, language=self.target.name, topics=self._topic_list)
-        user = f"{len(papers)} papers:\n{block}"
-        return _messages(system, user, correction)
+        words = self.templates
+        system = words.triage_system.format(
+            tag=tag, language=self.target.name, topics=self._topic_list
+        )
+        user = words.triage_user.format(count=len(papers), block=block)
+        return self._messages(system, user, correction)
 
     def detail(
         self, paper: Paper, first_page: str | None, correction: str | None = None
@@ -77,13 +96,22 @@ class Prompts:
         if first_page:
             data["first_page"] = first_page
         block, tag = fence(data)
-        language = self.target.name
+        words, language = self.templates, self.target.name
         has_sources = "affiliations" in data or "first_page" in data
         institutions = (
-            INSTITUTIONS_FROM_SOURCES.format(language=language) if has_sources else NO_INSTITUTIONS
+            words.institutions_from_sources.format(language=language)
+            if has_sources
+            else words.no_institutions
         )
-        system = DETAIL_SYSTEM.format(tag=tag, language=language, institutions=institutions)
-        return _messages(system, f"The paper:\n{block}", correction)
+        system = words.detail_system.format(tag=tag, language=language, institutions=institutions)
+        return self._messages(system, words.detail_user.format(block=block), correction)
+
+    def _messages(self, system: str, user: str, correction: str | None) -> list[Message]:
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        if correction:
+            content = self.templates.correction.format(problems=correction)
+            messages.append({"role": "user", "content": content})
+        return messages
 
     @cached_property
     def _topic_list(self) -> str:
@@ -113,11 +141,10 @@ def _triage_item(paper: Paper) -> dict[str, Any]:
     return {"id": paper.id, "title": paper.title, "abstract": abstract}
 
 
-def _messages(system: str, user: str, correction: str | None) -> list[Message]:
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-    if correction:
-        messages.append({"role": "user", "content": CORRECTION.format(problems=correction)})
-    return messages
+def _version(stage: str, *made_from: object) -> str:
+    """The stage, PROMPT_VERSION and a hash of what its requests are made from, e.g.
+    "t1-1a2b3c4d5e" (the parts hashed as JSON, so no two lists of them read alike)."""
+    return f"{stage}{PROMPT_VERSION}-{_hash(json.dumps(made_from, ensure_ascii=False))[:10]}"
 
 
 def _hash(text: str) -> str:
@@ -158,6 +185,8 @@ Reply with one JSON object and nothing else: \
 every paper given and no others."""
 )
 
+TRIAGE_USER = "{count} papers:\n{block}"
+
 DETAIL_SYSTEM = (
     """\
 You translate the abstract of one arXiv paper into {language} for a research \
@@ -177,6 +206,8 @@ does and what it finds;
 - "institutions": {institutions}"""
 )
 
+DETAIL_USER = "The paper:\n{block}"
+
 INSTITUTIONS_FROM_SOURCES = """\
 the institutions of the authors exactly as written in "affiliations" or \
 "first_page", each once, in the order they appear; you may add the usual \
@@ -191,3 +222,17 @@ Your previous reply was rejected:
 {problems}
 Reply again for the same data, with one JSON object in exactly the format asked \
 for and nothing else."""
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The wording of the requests, as `str.format` templates. Every field is part of
+    its stage's prompt version; build `Prompts(config, Templates(...))` to try another."""
+
+    triage_system: str = TRIAGE_SYSTEM  # {tag} {language} {topics}
+    triage_user: str = TRIAGE_USER  # {count} {block}
+    detail_system: str = DETAIL_SYSTEM  # {tag} {language} {institutions}
+    detail_user: str = DETAIL_USER  # {block}
+    institutions_from_sources: str = INSTITUTIONS_FROM_SOURCES  # {language}
+    no_institutions: str = NO_INSTITUTIONS
+    correction: str = CORRECTION  # {problems}, after either stage's rejected reply

@@ -1,5 +1,8 @@
 """Replies, read strictly: nothing reaches a record before every check passed.
 
+Strict about meaning, tolerant about form: a topic named by its display name
+instead of its slug (`TopicNames`), or a score of "95", is read as what it says;
+an unknown or ambiguous topic, or a score of 95.5, is not (README: "The LLM step").
 A reply that is unusable as a whole (not JSON, ids that were not asked for)
 raises `ReplyRejected`; in a triage batch, a paper whose own entry fails is
 rejected alone, so the others are kept and only it is asked again.
@@ -10,10 +13,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.config import Config
+from generator.config import Config, Subtopic, Topic, excerpt
 from generator.enrich.checks import Target, check_abstract, check_summary, check_title
 from generator.errors import ReplyRejected
 from generator.models import Paper, TopicHit
@@ -28,6 +32,9 @@ _CODE_BLOCK = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.S)
 # "Tsinghua University (清华大学)": the gloss in the target language, up to the end.
 _GLOSS = re.compile(r"\s*[((][^()()]*[^\x00-\x7f].*$")
 _NOT_WORD = re.compile(r"[\W_]+")
+# A score written as text: "95", "95.0" (an integer; "95.5" is not).
+_SCORE_TEXT = re.compile(r"[0-9]{1,3}(?:\.0+)?")
+_SPACING = re.compile(r"[\s_-]+")
 MAX_REASON_CHARS = 200
 MAX_INSTITUTIONS = 30
 
@@ -125,22 +132,125 @@ def check_triaged(entry: object, paper: Paper, config: Config, target: Target) -
 
 
 def _topic_hit(raw: Any, config: Config) -> TopicHit:
+    """One hit of a reply (or of the reply cache) as a TopicHit, or why not."""
     if not isinstance(raw, dict):
         raise ReplyRejected("each topic must be an object with topic, subtopic, score, reason")
-    slug, sub_slug, score = raw.get("topic"), raw.get("subtopic"), raw.get("score")
-    topic = next((t for t in config.topics if t.slug == slug), None)
-    if topic is None:
-        raise ReplyRejected(f"unknown topic {slug!r}")
-    if sub_slug not in {s.slug for s in topic.subtopics}:
-        raise ReplyRejected(f"unknown sub-topic {sub_slug!r} of topic {slug!r}")
-    if isinstance(score, float) and score.is_integer():
-        score = int(score)
-    if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 100:
-        raise ReplyRejected(f"score of topic {slug!r} must be an integer 0-100, got {score!r}")
+    names = topic_names(config)
+    topic = names.topic(raw.get("topic"))
+    subtopic = names.subtopic(topic, raw.get("subtopic"))
+    given = raw.get("score")
+    score = read_score(given)
+    if score is None:
+        raise ReplyRejected(
+            f"score of topic {topic.slug!r} must be an integer 0-100, got {excerpt(given)}"
+        )
     reason = _text(raw, "reason")
     if len(reason) > MAX_REASON_CHARS:
-        raise ReplyRejected(f"reason of topic {slug!r} is longer than one sentence")
-    return TopicHit(topic.slug, str(sub_slug), score, one_line(reason))
+        raise ReplyRejected(f"reason of topic {topic.slug!r} is longer than one sentence")
+    return TopicHit(topic.slug, subtopic.slug, score, one_line(reason))
+
+
+def read_score(value: object) -> int | None:
+    """An integer 0-100 as a model writes it: 95, 95.0, "95", " 95 ", "95.0"; else None."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if not _SCORE_TEXT.fullmatch(text):
+            return None
+        value = float(text)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        return None
+    return value
+
+
+# -- which topic a reply names ---------------------------------------------------
+
+
+class TopicNames:
+    """Which topic or sub-topic a reply's text names. The prompt lists each as
+    `slug: name`; models answer with the slug, the name, or both, in their own case,
+    spacing and full-width punctuation. Read as a topic are, ignoring case, spaces,
+    hyphens, underscores and full-width forms: its slug, its name, and
+    `slug: name`, `slug / name`, `slug | name`, `name (slug)` in either order. The
+    exact slug always wins; a form that fits two topics names neither."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._topics = _Index([(t.slug, t.name) for t in config.topics])
+        self._subtopics = {
+            t.slug: _Index([(s.slug, s.name) for s in t.subtopics]) for t in config.topics
+        }
+
+    def topic(self, text: object) -> Topic:
+        slugs = self._topics.find(text)
+        if len(slugs) > 1:
+            raise ReplyRejected(f"topic {excerpt(text)} could be {_either(slugs)}")
+        if not slugs:
+            raise ReplyRejected(f"unknown topic {excerpt(text)}")
+        return self.config.topic(slugs[0])
+
+    def subtopic(self, topic: Topic, text: object) -> Subtopic:
+        slugs = self._subtopics[topic.slug].find(text)
+        if len(slugs) > 1:
+            raise ReplyRejected(
+                f"sub-topic {excerpt(text)} of topic {topic.slug!r} could be {_either(slugs)}"
+            )
+        if not slugs:
+            raise ReplyRejected(f"unknown sub-topic {excerpt(text)} of topic {topic.slug!r}")
+        return next(s for s in topic.subtopics if s.slug == slugs[0])
+
+
+class _Index:
+    """The forms of (slug, name) pairs, each with the slugs it could mean."""
+
+    def __init__(self, entries: list[tuple[str, str]]) -> None:
+        self._slugs = {slug for slug, _ in entries}
+        self._forms: dict[str, list[str]] = {}
+        for slug, name in entries:
+            for form in _forms(slug, name):
+                meant = self._forms.setdefault(form, [])
+                if slug not in meant:
+                    meant.append(slug)
+
+    def find(self, text: object) -> list[str]:
+        """The slugs `text` could mean: one, none, or (ambiguous) several."""
+        if not isinstance(text, str):
+            return []
+        if text in self._slugs:
+            return [text]
+        return self._forms.get(_form_key(text), [])
+
+
+def _forms(slug: str, name: str) -> set[str]:
+    written = {slug, name}
+    for first, second in ((slug, name), (name, slug)):
+        written.update(f"{first}{separator}{second}" for separator in ":/|")
+        written.add(f"{first}({second})")
+    return {_form_key(form) for form in written}
+
+
+def _form_key(text: str) -> str:
+    """Case, spacing, hyphens, underscores and full-width forms aside."""
+    return _SPACING.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _either(slugs: list[str]) -> str:
+    return " or ".join(map(repr, slugs))
+
+
+_NAMES: dict[int, TopicNames] = {}
+
+
+def topic_names(config: Config) -> TopicNames:
+    """The config's TopicNames, built on first use (a config is frozen). Each is
+    kept with its config, so an id is never reused while it is stored here."""
+    names = _NAMES.get(id(config))
+    if names is None or names.config is not config:
+        if len(_NAMES) >= 8:  # tests build many configs; a run uses one
+            del _NAMES[next(iter(_NAMES))]
+        names = _NAMES[id(config)] = TopicNames(config)
+    return names
 
 
 def read_detail(
