@@ -303,7 +303,7 @@ def with_first_hit(value: dict, **hit: object) -> dict:
 
 BAD_CACHED = {
     "triage: score 250": ("triage", lambda v: with_first_hit(v, score=250)),
-    'triage: score "95"': ("triage", lambda v: with_first_hit(v, score="95")),
+    'triage: score "95.5"': ("triage", lambda v: with_first_hit(v, score="95.5")),
     "triage: score true": ("triage", lambda v: with_first_hit(v, score=True)),
     "triage: unknown topic": ("triage", lambda v: with_first_hit(v, topic="quantum")),
     "triage: unknown sub-topic": ("triage", lambda v: with_first_hit(v, subtopic="agents")),
