@@ -26,6 +26,7 @@ from generator import pipeline
 from generator.cli import main
 from generator.config import load_config
 from generator.enrich.crawl import ROBOTS_AGENT, Crawl, parse_robots
+from generator.errors import ConfigError
 from generator.models import FIRST_PAGE_LATER, Day, StepState
 from generator.sources.rss import parse_feed
 from generator.store import Store
@@ -264,3 +265,12 @@ def test_enrich_over_several_days_reads_robots_txt_once_and_holds_one_cap(
     assert len(html_requests(arxiv)) == 3
     states = [r["llm"] for d in ("2026-06-18", DATE) for r in records(project, d).values()]
     assert states.count({"status": "done", "reason": FIRST_PAGE_LATER}) == 1
+
+
+@pytest.mark.parametrize("value", ["-1", "true", '"40"', "2.5"])
+def test_first_pages_per_run_is_a_whole_number_of_pages(project: Path, value: str) -> None:
+    config = project / "digest.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("first_pages_per_run: 40", f"first_pages_per_run: {value}"))
+    with pytest.raises(ConfigError, match=r"digest\.yml: llm\.first_pages_per_run: "):
+        load_config(config)

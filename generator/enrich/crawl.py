@@ -108,7 +108,7 @@ class Crawl:
             finally:
                 self.finished_request()
             log.info(
-                "arXiv HTML pages: one every %g s (robots.txt), at most %d this run",
+                "arXiv HTML pages: one every %g s, at most %d this run",
                 self.rules.delay,
                 self.pages_left,
             )
