@@ -29,7 +29,7 @@ from arxiv_server import FixtureArxiv, combined_feed  # noqa: E402
 from llm_server import FakeLLM  # noqa: E402
 
 from generator.config import load_config  # noqa: E402
-from generator.enrich import LLMSettings, enrich_papers  # noqa: E402
+from generator.enrich import Crawl, LLMSettings, enrich_papers  # noqa: E402
 from generator.enrich.client import ChatClient  # noqa: E402
 from generator.enrich.prompts import Prompts  # noqa: E402
 from generator.enrich.usage import Usage  # noqa: E402
@@ -67,9 +67,7 @@ def two_stage(llm: FakeLLM, arxiv: FixtureArxiv) -> tuple[float, Usage, int]:
             settings,
             ReplyCache(Path(cache)),
             LogTracker(),
-            html_url=arxiv.url + "/html/",
-            html_interval=0.0,
-            html_timeout=60.0,
+            crawl=Crawl(arxiv.url + "/html/", per_run=10_000, floor=0.0, fallback=0.0),
             headers={},
         )
         elapsed = time.perf_counter() - started

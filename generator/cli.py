@@ -31,7 +31,8 @@ environment:
   DIGEST_LLM_MODEL                model name (default: llm.model in digest.yml)
   DIGEST_LLM_TIMEOUT              seconds for a whole LLM request and reply (default: digest.yml)
   ARXIV_RSS_URL, ARXIV_API_URL    arXiv endpoints (defaults: arXiv's own)
-  ARXIV_HTML_URL                  arXiv's HTML versions, read for institutions
+  ARXIV_HTML_URL                  arXiv's HTML versions, read for institutions at the
+                                  Crawl-delay of that host's robots.txt
   ARXIV_API_DELAY                 seconds between arXiv requests (default 3, arXiv's rule)
   DIGEST_RETRY_BACKOFF            first wait before a retry, doubling (default 5)
   DIGEST_HTTP_TIMEOUT             seconds for a whole arXiv request and answer (default 60)

@@ -125,6 +125,10 @@ class LLM(_Strict):
     json_mode: bool = True
     # null leaves the provider's default (some reasoning models accept no other).
     temperature: Annotated[float, Field(ge=0, le=2)] | None = 0.2
+    # arXiv HTML first pages (read for institutions) one run may read, best-scored
+    # papers first, at robots.txt's Crawl-delay (15 s: 40 pages take 10 minutes). The
+    # others keep arXiv's affiliations until a later run or `arxiv-digest enrich`.
+    first_pages_per_run: Annotated[int, Field(ge=0)] = 40
     # Stop spending for the day once this many tokens (in + out) were used.
     daily_token_budget: Annotated[int, Field(ge=0)] | None = 2_000_000
     # USD per million tokens, only for the cost estimate printed after a run.

@@ -34,6 +34,10 @@ STEP_STATUSES: tuple[StepStatus, ...] = ("done", "failed", "skipped", "pending")
 # Why the LLM step was skipped. The budget's papers are shown as 待翻译.
 NO_LLM = "no LLM configured"
 BUDGET_LEFT = "daily token budget reached; `arxiv-digest enrich` continues"
+# The one "done" with a reason: translated and summarised, but the institutions are
+# arXiv's only, as the run's first pages (llm.first_pages_per_run) were spent or the
+# page could not be read; a later run or `arxiv-digest enrich` reads it.
+FIRST_PAGE_LATER = "first page not read yet; institutions from arXiv only"
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,21 @@ from pathlib import Path
 
 from generator import __version__
 from generator.config import Config, load_config
-from generator.enrich import LLMSettings, enrich_papers
+from generator.enrich import Crawl, LLMSettings, enrich_papers
+from generator.enrich.crawl import FALLBACK_DELAY
 from generator.enrich.firstpage import DEFAULT_HTML_URL
 from generator.environment import Environment
 from generator.errors import DigestError, EnrichError, StoreError
 from generator.files import exclusive, remove_partial_writes
-from generator.models import BUDGET_LEFT, NO_LLM, AnnounceType, Day, Paper, StepState
+from generator.models import (
+    BUDGET_LEFT,
+    FIRST_PAGE_LATER,
+    NO_LLM,
+    AnnounceType,
+    Day,
+    Paper,
+    StepState,
+)
 from generator.progress import tracker
 from generator.render.pages import UNSORTED_NAME, Rendered, Selections, SiteRenderer, write_content
 from generator.render.search import search_documents
@@ -61,6 +70,9 @@ class Settings:
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], dt.datetime] = _utc_now
     html_url: str = DEFAULT_HTML_URL
+    # Seconds between HTML first pages when the host's robots.txt names no Crawl-delay
+    # or cannot be read (arxiv.org's says 15); never below `api_interval`.
+    crawl_fallback: float = FALLBACK_DELAY
     # All the variables, validated; the LLM ones are read against digest.yml in `llm()`.
     environment: Environment = field(default_factory=lambda: Environment.read({}), repr=False)
 
@@ -93,6 +105,16 @@ class Settings:
     def http_client(self) -> ArxivHttp:
         """arXiv's connection; `timeout` is each request's whole deadline."""
         return ArxivHttp(deadline=self.timeout, headers={"User-Agent": USER_AGENT})
+
+    def crawl(self, config: Config) -> Crawl:
+        """One command's reading of arXiv's HTML pages: robots.txt once, a page cap."""
+        return Crawl(
+            self.html_url,
+            per_run=config.llm.first_pages_per_run,
+            floor=self.api_interval,
+            fallback=self.crawl_fallback,
+            deadline=self.timeout,
+        )
 
     def api(self, client: ArxivHttp) -> ArxivApi:
         return ArxivApi(
@@ -252,10 +274,17 @@ def refuse_unannounced(date: dt.date, now: dt.datetime) -> None:
 
 
 def enrich_day(
-    day: Day, settings: Settings, config: Config, outcome: Outcome, *, force: bool = False
+    day: Day,
+    settings: Settings,
+    config: Config,
+    outcome: Outcome,
+    *,
+    force: bool = False,
+    crawl: Crawl | None = None,
 ) -> None:
     """The LLM step for the papers that lack it (all of them with `force`); what it
-    spent goes to the day's metadata."""
+    spent goes to the day's metadata. `crawl`: the command's, when it enriches several
+    days (robots.txt is read once, the page cap holds for all); default: a new one."""
     threshold = config.selection.threshold
     todo = [p for p in day.papers if force or needs_llm(p, threshold)]
     llm = settings.llm(config)
@@ -279,9 +308,7 @@ def enrich_day(
         llm,
         store.reply_cache(),
         tracker(),
-        html_url=settings.html_url,
-        html_interval=settings.api_interval,
-        html_timeout=settings.timeout,
+        crawl=crawl or settings.crawl(config),
         headers={"User-Agent": USER_AGENT},
     )
     outcome.say(f"{day.date}: {usage.describe(config.llm)}")
@@ -294,6 +321,12 @@ def enrich_day(
         outcome.warn(
             f"{usage.failed} papers failed the LLM step and are shown untranslated; "
             "`arxiv-digest enrich` retries them."
+        )
+    later = sum(p.llm == StepState("done", FIRST_PAGE_LATER) for p in todo)
+    if later:
+        outcome.say(
+            f"{later} papers keep arXiv's affiliations until their first page is read "
+            "(llm.first_pages_per_run); the next run or `arxiv-digest enrich` reads them."
         )
     postponed = sum(p.llm == StepState("skipped", BUDGET_LEFT) for p in todo)
     if postponed:
@@ -309,8 +342,13 @@ def enrich_day(
 
 def needs_llm(paper: Paper, threshold: int) -> bool:
     """The LLM step is not done, or it is but the paper was listed only later (a lower
-    threshold, other topics) and lacks the abstract and summary a listed paper gets."""
-    return paper.llm.status != "done" or lacks_details(paper, threshold)
+    threshold, other topics) and lacks the abstract and summary a listed paper gets, or
+    its first page is still to be read."""
+    return (
+        paper.llm.status != "done"
+        or paper.llm.reason == FIRST_PAGE_LATER
+        or lacks_details(paper, threshold)
+    )
 
 
 def save_day(day: Day, store: Store, outcome: Outcome) -> bool:
@@ -445,6 +483,7 @@ def backfill(
             "none): nothing to fill."
         )
         return outcome
+    crawl = settings.crawl(config)
     with settings.http_client() as client:
         api = settings.api(client)
         for date in days:
@@ -462,7 +501,7 @@ def backfill(
                     refuse_foreign(_stored(store, date), date, [p.id for p in papers])
                 day = Day(date, papers)
                 prepare_day(day, config, store, outcome)
-                enrich_day(day, settings, config, outcome)
+                enrich_day(day, settings, config, outcome, crawl=crawl)
                 outcome.changed |= save_day(day, store, outcome)
             else:
                 outcome.say(f"{date}: no submissions found in the API")
@@ -493,6 +532,7 @@ def enrich(
     if not days:
         raise EnrichError(f"no stored day in that range ({store.data_dir})")
     outcome = Outcome()
+    crawl = settings.crawl(config)
     for day_date in days:
         try:
             store.check_writable(day_date)
@@ -502,7 +542,7 @@ def enrich(
         day = store.read_day(day_date)
         if not force and not any(needs_llm(p, config.selection.threshold) for p in day.papers):
             continue
-        enrich_day(day, settings, config, outcome, force=force)
+        enrich_day(day, settings, config, outcome, force=force, crawl=crawl)
         outcome.changed |= save_day(day, store, outcome)
     if not outcome.changed:
         outcome.say("Every stored paper is enriched already: nothing to do.")

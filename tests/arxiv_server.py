@@ -11,6 +11,8 @@
 - `GET /html/<id>v<n>` answers like arxiv.org/html: a LaTeXML page whose
   author block names the reference digest's institutions, for the papers the
   reference knows; 404 (no HTML version) for the others.
+- `GET /robots.txt` answers `robots` (404 when None): by default no delay, so tests
+  that do not test the crawl delay do not wait for it.
 - `faults` is a queue of canned failures served before the real answer; a fault
   with `slow` sends its body (the real answer if it has none) the slow way of
   `loopback.send_slowly`: a byte a second, never ending, or not at all.
@@ -42,6 +44,7 @@ _ITEM_RE = re.compile(rb"<item>.*?</item>\s*", re.S)
 _GUID_RE = re.compile(rb"oai:arXiv\.org:([^<]+?)v(\d+)</guid>")
 _TYPE_RE = re.compile(rb"<arxiv:announce_type>([^<]+)<")
 _PRECEDENCE = {b"new": 0, b"replace": 1, b"cross": 2, b"replace-cross": 3}
+NO_DELAY = b"User-agent: *\nCrawl-delay: 0\n"
 
 
 @dataclass
@@ -106,6 +109,7 @@ class FixtureArxiv(LoopbackServer):
         self.download = download
         self.faults: deque[Fault] = deque()
         self.requests: list[tuple[float, str]] = []
+        self.robots: bytes | None = NO_DELAY
         self._reference = reference_records()
         self._papers: dict[str, dict[str, bytes]] = {}
         super().__init__(self._handler())
@@ -271,6 +275,8 @@ class FixtureArxiv(LoopbackServer):
                         page = server.html_page(parsed.path.removeprefix("/html/"))
                         status = 200 if page else 404
                         return status, page or b"no HTML version", {"Content-Type": "text/html"}
+                    if parsed.path == "/robots.txt" and server.robots is not None:
+                        return 200, server.robots, {"Content-Type": "text/plain"}
                     if parsed.path == "/api/query":
                         body = server.api_answer(parse_qs(parsed.query))
                         return 200, body, {"Content-Type": "application/atom+xml"}

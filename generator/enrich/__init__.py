@@ -7,6 +7,7 @@ the papers selected.
     replies.py    strict reading of the replies
     checks.py     is a translation faithful (language, length, commentary, ...)
     firstpage.py  the arXiv HTML first page, for institutions
+    crawl.py      arXiv's robots.txt: the pace and paths of those pages, a cap a run
     enricher.py   triage → detail for one day, with cache and budget
     usage.py      requests, tokens, cost; the budget
 """
@@ -18,7 +19,8 @@ import asyncio
 import httpx
 
 from generator.config import Config
-from generator.enrich.client import ChatClient, LLMSettings, Pacer
+from generator.enrich.client import ChatClient, LLMSettings
+from generator.enrich.crawl import Crawl
 from generator.enrich.enricher import Enricher
 from generator.enrich.firstpage import FirstPages
 from generator.enrich.usage import Budget, Usage
@@ -26,7 +28,7 @@ from generator.models import Paper
 from generator.progress import Tracker
 from generator.store import ReplyCache
 
-__all__ = ["LLMSettings", "Usage", "enrich_papers"]
+__all__ = ["Crawl", "LLMSettings", "Usage", "enrich_papers"]
 
 
 def enrich_papers(
@@ -36,27 +38,19 @@ def enrich_papers(
     cache: ReplyCache,
     tracker: Tracker,
     *,
-    html_url: str | None,
-    html_interval: float,
-    html_timeout: float,
+    crawl: Crawl | None,
     headers: dict[str, str],
 ) -> Usage:
-    """Enrich `papers` in place; return what it cost. `html_url`: where arXiv's
-    HTML versions are (None: do not read them); `html_timeout`: seconds for a whole
-    page. Each request's deadline and size cap are `read_bounded`'s."""
+    """Enrich `papers` in place; return what it cost. `crawl`: the command's reading
+    of arXiv's HTML first pages (None: do not read them), shared by its days. Each
+    request's deadline and size cap are `read_bounded`'s."""
     usage = Usage()
 
     async def enrich() -> None:
         limits = httpx.Limits(max_connections=llm.concurrency + 2)
         async with httpx.AsyncClient(headers=headers, limits=limits, follow_redirects=True) as http:
             client = ChatClient(llm, http, usage)
-            first_pages = (
-                FirstPages(
-                    http, html_url, Pacer(html_interval), asyncio.sleep, deadline=html_timeout
-                )
-                if html_url
-                else None
-            )
+            first_pages = FirstPages(http, crawl) if crawl else None
             budget = Budget(config.llm.daily_token_budget, usage)
             with tracker:
                 await Enricher(config, client, cache, first_pages, budget, tracker).enrich(papers)

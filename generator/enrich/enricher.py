@@ -9,6 +9,12 @@
 Batches run concurrently and each feeds its selected papers to detail as soon
 as it is back, so detail requests overlap the triage of other batches. Every
 accepted reply goes to the cache before anything else happens to it.
+
+First pages are read for the selected papers arXiv gave no affiliations for, one
+at a time at robots.txt's pace, so only their details wait: the others go on. Once
+every batch is triaged, the run's pages (`Crawl.take`) go to the best-scored of
+them; the rest are detailed without, marked FIRST_PAGE_LATER, and read by a later
+run (their page-less reply is cached apart, so asking again costs nothing).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import asdict
 
 from generator.config import Config
 from generator.enrich.client import ChatClient, Completion, estimate_tokens
-from generator.enrich.firstpage import FirstPages
+from generator.enrich.firstpage import LATER, NO_PAGE, FirstPage, FirstPages
 from generator.enrich.prompts import Message, Prompts, addresses_a_model
 from generator.enrich.replies import (
     Detailed,
@@ -33,7 +39,7 @@ from generator.enrich.replies import (
 )
 from generator.enrich.usage import Budget
 from generator.errors import LLMUnavailable, ReplyRejected
-from generator.models import BUDGET_LEFT, Paper, StepState
+from generator.models import BUDGET_LEFT, FIRST_PAGE_LATER, Paper, StepState
 from generator.progress import Tracker
 from generator.selection import is_listed
 from generator.store import ReplyCache
@@ -66,6 +72,10 @@ class Enricher:
         self.model = client.settings.model
         self.failures: dict[str, str] = {}
         self.postponed: set[str] = set()
+        self.pages_later: set[str] = set()  # detailed without the first page they lack
+        self._pages: dict[str, tuple[Paper, asyncio.Future[FirstPage]]] = {}
+        self._triage_left = 0
+        self._triaged = asyncio.Event()
 
     async def enrich(self, papers: list[Paper]) -> None:
         """Fill in the papers and set their `llm` state (done, failed or skipped)."""
@@ -76,14 +86,21 @@ class Enricher:
             (from_cache if self._triage_from_cache(paper) else to_ask).append(paper)
         self.tracker.advance(STAGE_NAMES[TRIAGE], len(from_cache))
         batches = _batches(to_ask, self.config.llm.triage_batch_size)
+        self._triage_left = len(batches)
+        if not batches:
+            self._triaged.set()
         await asyncio.gather(
-            self._details(from_cache), *(self._triage_then_detail(b) for b in batches)
+            self._read_first_pages(papers),
+            self._details(self._plan_details(from_cache)),
+            *(self._triage_then_detail(b) for b in batches),
         )
         for paper in papers:
             if paper.id in self.failures:
                 paper.llm = StepState("failed", self.failures[paper.id])
             elif paper.id in self.postponed:
                 paper.llm = StepState("skipped", BUDGET_LEFT)
+            elif paper.id in self.pages_later:
+                paper.llm = StepState("done", FIRST_PAGE_LATER)
             else:
                 paper.llm = StepState("done")
 
@@ -109,9 +126,15 @@ class Enricher:
         return True
 
     async def _triage_then_detail(self, batch: list[Paper]) -> None:
-        accepted = await self._triage(batch)
-        self.tracker.advance(STAGE_NAMES[TRIAGE], len(batch))
-        await self._details(accepted)
+        try:
+            accepted = await self._triage(batch)
+            self.tracker.advance(STAGE_NAMES[TRIAGE], len(batch))
+            chosen = self._plan_details(accepted)
+        finally:
+            self._triage_left -= 1
+            if not self._triage_left:
+                self._triaged.set()
+        await self._details(chosen)
 
     async def _triage(self, batch: list[Paper]) -> list[Paper]:
         """Ask for the batch; ask once more, with the problems, for papers rejected."""
@@ -154,17 +177,39 @@ class Enricher:
     def _selected(self, paper: Paper) -> bool:
         return is_listed(paper, self.config.selection.threshold)
 
-    async def _details(self, papers: list[Paper]) -> None:
+    def _plan_details(self, papers: list[Paper]) -> list[Paper]:
+        """The selected papers; those that will want a first page join its queue now,
+        before the batch counts as triaged, so the queue is complete when all are."""
         chosen = [p for p in papers if self._selected(p)]
+        for paper in chosen:
+            if self._wants_first_page(paper):
+                future = asyncio.get_running_loop().create_future()
+                self._pages[paper.id] = (paper, future)
         if chosen:
             self.tracker.add(STAGE_NAMES[DETAIL], len(chosen))
-            await asyncio.gather(*(self._detail(p) for p in chosen))
+        return chosen
+
+    def _wants_first_page(self, paper: Paper) -> bool:
+        return (
+            self.first_pages is not None
+            and not paper.institutions
+            and self._detail_from_cache(paper, self._key(DETAIL, paper)) is None
+        )
+
+    async def _details(self, chosen: list[Paper]) -> None:
+        await asyncio.gather(*(self._detail(p) for p in chosen))
 
     async def _detail(self, paper: Paper) -> None:
         key = self._key(DETAIL, paper)
+        page = NO_PAGE
+        if paper.id in self._pages:
+            page = await self._pages[paper.id][1]
+        if page.later:  # detailed without it for now; that reply is cached apart
+            self.pages_later.add(paper.id)
+            key = ReplyCache.key(DETAIL, paper.versioned_id, self.model, self._unread_version)
         detailed = self._detail_from_cache(paper, key)
         if detailed is None:
-            await self._ask_detail(paper, key)
+            await self._ask_detail(paper, key, page.text)
         else:
             self.client.usage.cache_hits += 1
             self._apply_detail(paper, detailed)
@@ -180,10 +225,49 @@ class Enricher:
             log.info("%s: cached detail not used (%s); asked again", paper.versioned_id, exc)
             return None
 
-    async def _ask_detail(self, paper: Paper, key: str) -> None:
-        first_page = None
-        if self.first_pages is not None and not paper.institutions:
-            first_page = await self.first_pages.read(paper.id, paper.version)
+    @property
+    def _unread_version(self) -> str:
+        return f"{self.prompts.detail_version}-first-page-unread"
+
+    async def _read_first_pages(self, papers: list[Paper]) -> None:
+        """Read the queue's pages once every batch is triaged, best score first, as
+        many as the run may still read; answer every paper that waits for one."""
+        if self.first_pages is None:
+            return
+        try:
+            if any(not p.institutions for p in papers):
+                await self.first_pages.rules()  # robots.txt, while the batches are triaged
+            await self._triaged.wait()
+            queue = sorted(self._pages.values(), key=lambda waiting: _priority(waiting[0]))
+            if queue:
+                await self._read_queue(self.first_pages, queue)
+        finally:
+            for _, future in self._pages.values():
+                if not future.done():
+                    future.set_result(LATER)
+
+    async def _read_queue(
+        self, pages: FirstPages, queue: list[tuple[Paper, asyncio.Future[FirstPage]]]
+    ) -> None:
+        rules = await pages.rules()
+        allowed = []
+        for paper, future in queue:
+            if rules.allows(pages.url(paper.id, paper.version)):
+                allowed.append((paper, future))
+            else:
+                future.set_result(NO_PAGE)  # robots.txt forbids it: arXiv's affiliations only
+        granted = pages.crawl.take(len(allowed))
+        for _, future in allowed[granted:]:
+            future.set_result(LATER)
+        if len(allowed) > granted:
+            log.info(
+                "%d first pages left for a later run (llm.first_pages_per_run)",
+                len(allowed) - granted,
+            )
+        for paper, future in allowed[:granted]:
+            future.set_result(await pages.read(paper.id, paper.version))
+
+    async def _ask_detail(self, paper: Paper, key: str, first_page: str | None) -> None:
         sources = "\n".join([*(paper.institutions or []), first_page or ""]).strip() or None
         correction: str | None = None
         for _ in range(2):
@@ -249,6 +333,11 @@ def _batches(papers: list[Paper], size: int) -> list[list[Paper]]:
         else:
             rest.append(paper)
     return [rest[i : i + size] for i in range(0, len(rest), size)] + alone
+
+
+def _priority(paper: Paper) -> tuple[int, str]:
+    """Best topic score first; ties by id."""
+    return (-max((hit.score for hit in paper.topics), default=0), paper.id)
 
 
 def _triage_value(triaged: Triaged) -> dict[str, object]:

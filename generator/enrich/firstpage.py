@@ -2,19 +2,22 @@
 
 arXiv renders most new papers to HTML with LaTeXML; the title and author block
 (`ltx_authors`: names, affiliations, e-mails) is what the detail call is shown
-to name institutions from. A paper without an HTML version (404) simply has
-none; any other trouble is logged and the paper keeps what arXiv's metadata said.
+to name institutions from. A paper without an HTML version (404), or one whose
+page is too large or forbidden by robots.txt, simply has none; a fault (a timeout,
+5xx) is logged, the paper keeps what arXiv's metadata said, and a later run asks
+again. Requests keep the pace of arXiv's robots.txt (`crawl.Crawl`), one at a time.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import httpx
 
-from generator.enrich.client import Pacer, Sleep
+from generator.enrich.crawl import Crawl, Rules
 from generator.sources.http import RETRY_STATUS, MiB, TooLarge, TooSlow, read_bounded
 
 log = logging.getLogger(__name__)
@@ -31,55 +34,76 @@ _SKIP = frozenset({"script", "style", "nav", "noscript", "svg", "math", "button"
 _BREAKS = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "span"})
 
 
+@dataclass(frozen=True)
+class FirstPage:
+    """A paper's first page: its text, or None; `later` when it was not read this run
+    (the run's pages were spent, or a fault) and a later run should read it."""
+
+    text: str | None = None
+    later: bool = False
+
+
+NO_PAGE = FirstPage()  # no HTML version, too large, or robots.txt forbids it
+LATER = FirstPage(later=True)
+
+
 class FirstPages:
+    """Reads first pages one at a time (callers take turns) at the pace of `crawl`."""
+
     def __init__(
         self,
         http: httpx.AsyncClient,
-        base_url: str,
-        pacer: Pacer,
-        sleep: Sleep,
+        crawl: Crawl,
         *,
-        deadline: float,
         attempts: int = 2,
         max_bytes: int = MAX_PAGE_BYTES,
     ) -> None:
         self._http = http
-        self._base = base_url if base_url.endswith("/") else base_url + "/"
-        self._pacer = pacer
-        self._sleep = sleep
-        self._deadline = deadline  # seconds for a whole page (DIGEST_HTTP_TIMEOUT)
+        self.crawl = crawl
         self._attempts = attempts
         self._max_bytes = max_bytes
 
-    async def read(self, arxiv_id: str, version: int) -> str | None:
-        url = f"{self._base}{arxiv_id}v{version}"
-        for attempt in range(self._attempts):
-            await self._pacer.wait()
+    def url(self, arxiv_id: str, version: int) -> str:
+        return f"{self.crawl.html_url}{arxiv_id}v{version}"
+
+    async def rules(self) -> Rules:
+        return await self.crawl.read_rules(self._http)
+
+    async def read(self, arxiv_id: str, version: int) -> FirstPage:
+        url = self.url(arxiv_id, version)
+        if not (await self.rules()).allows(url):
+            return NO_PAGE
+        problem = ""
+        for _ in range(self._attempts):
+            await self.crawl.wait_turn()
             try:
                 response = await read_bounded(
-                    self._http, "GET", url, deadline=self._deadline, max_bytes=self._max_bytes
+                    self._http, "GET", url, deadline=self.crawl.deadline, max_bytes=self._max_bytes
                 )
             except TooLarge as exc:
-                problem = str(exc)
-                break  # the same page again would be as large
+                self._warn(arxiv_id, version, str(exc))
+                return NO_PAGE  # the same page again would be as large
             except TooSlow as exc:
                 problem = str(exc)
             except httpx.TransportError as exc:
                 problem = type(exc).__name__
             else:
                 if response.status_code == 404:
-                    return None  # no HTML version of this paper
+                    return NO_PAGE  # no HTML version of this paper
                 if not response.is_error:
-                    return first_page_text(response.text)
+                    return FirstPage(first_page_text(response.text))
                 problem = f"HTTP {response.status_code}"
                 if response.status_code not in RETRY_STATUS:
                     break
-            if attempt + 1 < self._attempts:
-                await self._sleep(1.0)
+            finally:
+                self.crawl.finished_request()
+        self._warn(arxiv_id, version, problem)
+        return LATER
+
+    def _warn(self, arxiv_id: str, version: int, problem: str) -> None:
         log.warning(
             "HTML of %sv%s not read (%s); institutions from arXiv only", arxiv_id, version, problem
         )
-        return None
 
 
 def first_page_text(html: str, limit: int = FIRST_PAGE_CHARS) -> str | None:
