@@ -55,7 +55,7 @@ def stages() -> dict[str, float]:
             complete_from_api(feed.papers, settings.api(client), Outcome())
             lap("API completion")
         day = Day(feed.date, feed.papers)
-        prepare_day(day, config, settings.store)  # keyword triage, as `run` does
+        prepare_day(day, config, [])  # keyword triage, as `run` does on a new day
         lap("triage")
         save_day(day, settings.store, Outcome())
         lap("store")

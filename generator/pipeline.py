@@ -184,15 +184,15 @@ def run(settings: Settings, *, build: bool = True) -> Outcome:
             outcome.say(f"No announcement in the feed dated {feed.date}: nothing to do.")
             return outcome
         refuse_unannounced(feed.date, settings.now())
-        store.check_writable(feed.date)  # before arXiv's API and the LLM are asked
-        refuse_foreign(_stored(store, feed.date), feed.date, [p.id for p in feed.papers])
+        stored = store.stored(feed.date)  # refused here, before arXiv's API and the LLM
+        refuse_foreign(stored.papers, feed.date, [p.id for p in feed.papers])
         papers = drop_published(feed.papers, store, feed.date, outcome)
         if not papers:
             outcome.say(f"All {len(feed.papers)} papers of {feed.date} were published before.")
             return outcome
         complete_from_api(papers, settings.api(client), outcome)
     day = Day(feed.date, papers)
-    prepare_day(day, config, store, outcome)
+    prepare_day(day, config, stored.papers, outcome)
     enrich_day(day, settings, config, outcome)
     outcome.changed = save_day(day, store, outcome)
     if outcome.changed or build:
@@ -243,11 +243,13 @@ def apply_entry(paper: Paper, entry: ApiEntry) -> None:
     paper.api = StepState("done")
 
 
-def prepare_day(day: Day, config: Config, store: Store, outcome: Outcome | None = None) -> None:
-    """Keyword triage, then merge with what is stored for the day: every stored paper
+def prepare_day(
+    day: Day, config: Config, stored: list[Paper], outcome: Outcome | None = None
+) -> None:
+    """Keyword triage, then merge with what is `stored` for the day: every stored paper
     stays, and keeps what an earlier run learnt about it."""
     triage(day.papers, config)
-    merged = merge_day(_stored(store, day.date), day.papers)
+    merged = merge_day(stored, day.papers)
     day.papers = merged.papers
     if outcome is not None and merged.kept:
         outcome.warn(
@@ -256,10 +258,6 @@ def prepare_day(day: Day, config: Config, store: Store, outcome: Outcome | None 
         )
     if outcome is not None and merged.newer:
         outcome.say(f"{day.date}: {merged.newer} papers replaced by their newer version")
-
-
-def _stored(store: Store, date: dt.date) -> list[Paper]:
-    return store.read_day(date).papers if store.path(date).exists() else []
 
 
 def refuse_unannounced(date: dt.date, now: dt.datetime) -> None:
@@ -497,10 +495,10 @@ def backfill(
             papers = [paper_from_entry(e, config.categories) for e in entries]
             papers = drop_published(papers, store, date, outcome)
             if papers:
-                if date in stored:  # --force: merged with the stored day, never replacing it
-                    refuse_foreign(_stored(store, date), date, [p.id for p in papers])
+                earlier = store.stored(date).papers  # --force: merged, never replaced
+                refuse_foreign(earlier, date, [p.id for p in papers])
                 day = Day(date, papers)
-                prepare_day(day, config, store, outcome)
+                prepare_day(day, config, earlier, outcome)
                 enrich_day(day, settings, config, outcome, crawl=crawl)
                 outcome.changed |= save_day(day, store, outcome)
             else:
@@ -535,11 +533,10 @@ def enrich(
     crawl = settings.crawl(config)
     for day_date in days:
         try:
-            store.check_writable(day_date)
+            day = store.stored(day_date)
         except StoreError as exc:  # one broken day must not hold up the others
             outcome.warn(f"{day_date}: skipped: {exc}")
             continue
-        day = store.read_day(day_date)
         if not force and not any(needs_llm(p, config.selection.threshold) for p in day.papers):
             continue
         enrich_day(day, settings, config, outcome, force=force, crawl=crawl)

@@ -83,9 +83,13 @@ class Store:
         text = "".join(_dump(p) + "\n" for p in papers)
         return write_atomic(path, text)
 
-    def check_writable(self, date: dt.date) -> None:
-        """StoreError now, before any work, if `write_day` would refuse the day later."""
-        _refuse_to_lose(self.path(date))
+    def stored(self, date: dt.date) -> Day:
+        """The stored day, or an empty one; StoreError, before any work is done on it,
+        when it holds lines `write_day` would refuse to drop."""
+        day = self.read_day(date) if self.path(date).exists() else Day(date, [])
+        if day.unreadable:
+            raise StoreError(_refusal(day.unreadable))
+        return day
 
     def meta_path(self, date: dt.date) -> Path:
         return self.path(date).with_suffix(".meta.json")
@@ -223,11 +227,15 @@ def _refuse_to_lose(path: Path) -> None:
     for _ in _records(path, unreadable, report=False):
         pass
     if unreadable:
-        more = f" (and {len(unreadable) - 1} more lines)" if len(unreadable) > 1 else ""
-        raise StoreError(
-            f"{unreadable[0]}{more}; the day is not stored again, which would drop it: "
-            "fix or remove the line"
-        )
+        raise StoreError(_refusal(unreadable))
+
+
+def _refusal(unreadable: list[str]) -> str:
+    more = f" (and {len(unreadable) - 1} more lines)" if len(unreadable) > 1 else ""
+    return (
+        f"{unreadable[0]}{more}; the day is not stored again, which would drop it: "
+        "fix or remove the line"
+    )
 
 
 def _dump(paper: Paper) -> str:
