@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -16,9 +17,11 @@ from pathlib import Path
 from generator import __version__, pipeline
 from generator.errors import DigestError
 from generator.preview import ADDRESS_FORMS, parse_address, serve_site
+from generator.sample import SAMPLE_FOLDER, run_sample
 
 EPILOG = """examples:
   arxiv-digest run                              today's digest, end to end
+  arxiv-digest run --sample                     the same on a recorded arXiv day, offline
   arxiv-digest build                            rebuild content/ and site/ from data/
   arxiv-digest backfill --from 2026-06-15 --to 2026-06-19
   arxiv-digest enrich --date 2026-06-19         retry the LLM step where it failed
@@ -68,6 +71,11 @@ def parser() -> argparse.ArgumentParser:
         epilog="example: ARXIV_API_DELAY=3 arxiv-digest run",
     )
     run.add_argument("--no-build", action="store_true", help="stop after writing content/")
+    run.add_argument(
+        "--sample",
+        action="store_true",
+        help=f"no internet needed: a recorded arXiv day into {SAMPLE_FOLDER}/ (never data/)",
+    )
 
     commands.add_parser(
         "build",
@@ -139,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.DEBUG if args.debug else logging.WARNING)
     try:
+        if args.command == "run" and args.sample:
+            _sample(args.root.resolve(), build=not args.no_build)
+            return 0
         settings = pipeline.Settings.from_environment(args.root.resolve())
         address = parse_address(args.dev_addr) if args.command == "serve" else None
         with pipeline.one_at_a_time(settings):
@@ -154,6 +165,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("arxiv-digest: interrupted", file=sys.stderr)
         return 130
+
+
+def _sample(root: Path, *, build: bool) -> None:
+    folder = run_sample(root, os.environ, build=build)
+    try:
+        shown = folder.relative_to(Path.cwd())
+    except ValueError:
+        shown = folder
+    if build:
+        print(
+            f"The sample site is in {shown / 'site'}. To open it: "
+            f"arxiv-digest --root {shown} serve  (then http://127.0.0.1:8000/)"
+        )
 
 
 def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> None:

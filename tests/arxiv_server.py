@@ -35,6 +35,8 @@ from urllib.parse import parse_qs, urlparse
 
 from loopback import LoopbackServer, send
 
+from generator.sample.arxiv import NO_DELAY, api_entry, atom_feed, combine_feeds
+
 # Copies of the project's shared fixtures (real arXiv responses, reference digests),
 # kept in the repository so the tests run anywhere, GitHub's CI and forks included.
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "arxiv"
@@ -42,9 +44,6 @@ REFERENCE = Path(__file__).resolve().parent / "fixtures" / "reference"
 
 _ITEM_RE = re.compile(rb"<item>.*?</item>\s*", re.S)
 _GUID_RE = re.compile(rb"oai:arXiv\.org:([^<]+?)v(\d+)</guid>")
-_TYPE_RE = re.compile(rb"<arxiv:announce_type>([^<]+)<")
-_PRECEDENCE = {b"new": 0, b"replace": 1, b"cross": 2, b"replace-cross": 3}
-NO_DELAY = b"User-agent: *\nCrawl-delay: 0\n"
 
 
 @dataclass
@@ -64,33 +63,12 @@ def rss_file(download: str, category: str) -> Path:
 
 def combined_feed(download: str, categories: list[str]) -> bytes:
     """The combined feed arXiv would serve for `categories` on `download`."""
-    header = footer = b""
-    chosen: dict[bytes, bytes] = {}
-    order: list[bytes] = []
-    for category in categories:
-        path = rss_file(download, category)
-        if not path.exists():
-            continue
-        raw = path.read_bytes()
-        items = list(_ITEM_RE.finditer(raw))
-        if not header:
-            cut = items[0].start() if items else raw.index(b"</channel>")
-            header = raw[:cut].replace(
-                f"/rss/{category}".encode(), b"/rss/" + "+".join(categories).encode()
-            )
-            footer = b"</channel>\n</rss>\n"
-        for match in items:
-            item = match.group(0)
-            guid = _GUID_RE.search(item).group(1)  # type: ignore[union-attr]
-            kind = _TYPE_RE.search(item).group(1)  # type: ignore[union-attr]
-            if guid not in chosen:
-                order.append(guid)
-                chosen[guid] = item
-            elif _PRECEDENCE[kind] < _PRECEDENCE[_TYPE_RE.search(chosen[guid]).group(1)]:  # type: ignore[union-attr]
-                chosen[guid] = item
-    if not header:
+    recorded = {c: rss_file(download, c) for c in categories}
+    feeds = {c: path.read_bytes() for c, path in recorded.items() if path.exists()}
+    feed = combine_feeds(categories, feeds)
+    if feed is None:
         raise FileNotFoundError(f"no fixture feed for {download} {categories}")
-    return header + b"".join(chosen[g] for g in order) + b"    " + footer
+    return feed
 
 
 def reference_records() -> dict[str, dict]:
@@ -178,14 +156,9 @@ class FixtureArxiv(LoopbackServer):
         return []
 
     def api_entry(self, item: bytes, published: dt.datetime | None = None) -> str:
-        text = item.decode()
-        arxiv_id, version = _GUID_RE.search(item).groups()  # type: ignore[union-attr]
-        arxiv_id_s = arxiv_id.decode()
-        title = re.search(r"<title>(.*?)</title>", text, re.S).group(1)  # type: ignore[union-attr]
-        summary = re.search(r"Abstract:(.*?)</description>", text, re.S).group(1)  # type: ignore[union-attr]
-        creators = html.unescape(re.search(r"<dc:creator>(.*?)</dc:creator>", text, re.S).group(1))  # type: ignore[union-attr]
-        categories = re.findall(r"<category>(.*?)</category>", text)
-        reference = self._reference.get(arxiv_id_s, {})
+        """The entry of `item`, with the reference digest's real comments where known."""
+        arxiv_id = _GUID_RE.search(item).group(1).decode()  # type: ignore[union-attr]
+        reference = self._reference.get(arxiv_id, {})
         extra = ""
         if reference.get("comments"):
             extra += f"<arxiv:comment>{html.escape(reference['comments'])}</arxiv:comment>"
@@ -193,23 +166,10 @@ class FixtureArxiv(LoopbackServer):
             extra += (
                 f"<arxiv:journal_ref>{html.escape(reference['journal_ref'])}</arxiv:journal_ref>"
             )
-        authors = "".join(
-            f"<author><name>{html.escape(name.strip())}</name></author>"
-            for name in re.split(r",(?![^(]*\))", re.sub(r"\s*\([^)]*\)", "", creators))
-            if name.strip()
-        )
         stamp = (published or dt.datetime(2026, 6, 18, tzinfo=dt.UTC)).strftime(
             "%Y-%m-%dT%H:%M:%SZ"
         )
-        cats = "".join(
-            f'<category term="{c}" scheme="http://arxiv.org/schemas/atom"/>' for c in categories
-        )
-        return (
-            f"<entry><id>http://arxiv.org/abs/{arxiv_id_s}v{version.decode()}</id>"
-            f"<title>{title}</title><updated>{stamp}</updated>"
-            f"<summary>{summary.strip()}</summary>{cats}<published>{stamp}</published>"
-            f'{extra}<arxiv:primary_category term="{categories[0]}"/>{authors}</entry>'
-        )
+        return api_entry(item, published=stamp, extra=extra)
 
     def html_page(self, versioned_id: str) -> bytes | None:
         """A LaTeXML-shaped first page naming the reference's institutions."""
@@ -295,18 +255,6 @@ class FixtureArxiv(LoopbackServer):
                 send(self, status, body, headers)
 
         return Handler
-
-
-def atom_feed(entries: list[str], total: int | None = None, start: int = 0) -> bytes:
-    return (
-        "<?xml version='1.0' encoding='UTF-8'?>\n"
-        '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
-        'xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">'
-        "<id>https://arxiv.org/api/loopback</id><title>arXiv Query: loopback</title>"
-        f"<opensearch:totalResults>{len(entries) if total is None else total}"
-        "</opensearch:totalResults>"
-        f"<opensearch:startIndex>{start}</opensearch:startIndex>" + "".join(entries) + "</feed>"
-    ).encode()
 
 
 # -- odd answers: one entry, or the counts, altered (for Fault.rewrite) -----------------
