@@ -5,10 +5,12 @@ against the loopback arXiv and LLM, committing into a temporary git remote."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,18 +149,45 @@ def test_every_job_has_least_privilege_permissions_and_a_timeout() -> None:
             assert "permissions" in job, f"{name}: {job_name} has no permissions"
             assert 0 < job["timeout-minutes"] <= 90, f"{name}: {job_name}"
     jobs = load("daily.yml")["jobs"]
+    assert jobs["turn"]["permissions"] == {"actions": "read"}
     assert jobs["digest"]["permissions"] == {"contents": "write"}
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert jobs["keepalive"]["permissions"] == {"actions": "write"}
     assert load("ci.yml")["jobs"]["test"]["permissions"] == {"contents": "read"}
 
 
-def test_runs_never_overlap_and_dispatch_takes_the_documented_inputs() -> None:
+def test_dispatch_takes_the_documented_inputs() -> None:
     workflow = load("daily.yml")
-    assert workflow["concurrency"] == {"group": "daily-digest", "cancel-in-progress": False}
     inputs = workflow["on"]["workflow_dispatch"]["inputs"]
     assert set(inputs) == {"from", "to", "force_enrich", "retriage", "skip_llm"}
     assert workflow["on"]["repository_dispatch"] == {"types": ["digest"]}
+
+
+def test_a_dispatch_never_waits_in_the_scheduled_group_and_every_run_waits_its_turn() -> None:
+    workflow = load("daily.yml")
+    # A group keeps one waiting run and cancels it for a newer one: a dispatch queued
+    # behind a running job would be dropped by the next schedule. Only schedules share
+    # the group; a dispatch's own group is its run id.
+    assert workflow["concurrency"] == {
+        "group": "${{ github.event_name == 'schedule' && 'daily-digest'"
+        " || format('daily-digest-{0}', github.run_id) }}",
+        "cancel-in-progress": False,
+    }
+    jobs = workflow["jobs"]
+    assert jobs["digest"]["needs"] == "turn"
+    assert "if" not in jobs["turn"] and "if" not in jobs["digest"]
+    assert [s["id"] for s in jobs["turn"]["steps"]] == ["turn"]
+    # After waiting, the branch as the earlier runs left it, not the commit of the trigger.
+    assert jobs["digest"]["steps"][0]["with"]["ref"] == "${{ github.ref }}"
+
+
+def test_yes_no_inputs_reach_the_script_as_text_and_the_key_is_decided_there() -> None:
+    digest = step(load("daily.yml")["jobs"]["digest"], "digest")
+    for name in ("force_enrich", "retriage", "skip_llm"):
+        assert digest["env"][name.upper()] == (
+            f"${{{{ format('{{0}}{{1}}', inputs.{name}, github.event.client_payload.{name}) }}}}"
+        )
+    assert digest["env"]["OPENAI_API_KEY"] == "${{ secrets.OPENAI_API_KEY }}"
 
 
 def test_actions_are_pinned_to_full_commit_shas() -> None:
@@ -186,11 +215,34 @@ def test_deploys_wait_for_the_commit_and_use_the_pages_actions() -> None:
     assert jobs["deploy"]["environment"]["name"] == "github-pages"
     assert jobs["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
     checkout = jobs["digest"]["steps"][0]
-    assert checkout["with"] == {"persist-credentials": False}
+    assert checkout["with"] == {"ref": "${{ github.ref }}", "persist-credentials": False}
     assert step(jobs["digest"], "commit")["if"] == "${{ !cancelled() }}"
 
 
 # -- the steps, run here ---------------------------------------------------------------
+
+
+def run_step(
+    job_name: str, step_id: str, cwd: Path, env: dict[str, str], runner: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run a step of daily.yml as the runner does: `env` is exactly what its YAML
+    declares, `runner` what the runner sets for every step (GITHUB_*, PATH)."""
+    declared = step(load("daily.yml")["jobs"][job_name], step_id)
+    assert set(env) == set(declared.get("env", {})), f"{step_id} declares {declared['env']}"
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", declared["run"]],
+        cwd=cwd,
+        env={**os.environ, **runner, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def fake_tool(folder: Path, name: str, script: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text("#!/usr/bin/env bash\n" + script, encoding="utf-8")
+    (folder / name).chmod(0o755)
 
 
 @dataclass
@@ -212,27 +264,17 @@ class Checkout:
 
     def step(self, step_id: str, **env: str) -> subprocess.CompletedProcess[str]:
         """Run a step of the digest job with exactly the env its YAML declares."""
-        declared = step(load("daily.yml")["jobs"]["digest"], step_id)
-        assert set(env) == set(declared.get("env", {})), f"{step_id} declares {declared['env']}"
         self.outputs.write_text("", encoding="utf-8")
         # What earlier steps wrote to $GITHUB_ENV, the runner passes to later ones.
         exported = dict(
             line.split("=", 1) for line in self.github_env.read_text("utf-8").splitlines()
         )
-        return subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", declared["run"]],
-            cwd=self.work,
-            env={
-                **os.environ,
-                **exported,
-                "GITHUB_OUTPUT": str(self.outputs),
-                "GITHUB_ENV": str(self.github_env),
-                **env,
-            },
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        runner = {
+            **exported,
+            "GITHUB_OUTPUT": str(self.outputs),
+            "GITHUB_ENV": str(self.github_env),
+        }
+        return run_step("digest", step_id, self.work, env, runner)
 
     def output(self, name: str) -> str | None:
         for line in self.outputs.read_text(encoding="utf-8").splitlines():
@@ -258,6 +300,7 @@ class Checkout:
             "BACKFILL_TO": "",
             "FORCE_ENRICH": "false",
             "RETRIAGE": "false",
+            "SKIP_LLM": "",
         }
         return self.step("digest", **{**env, **overrides})
 
@@ -494,3 +537,217 @@ def test_the_site_address_follows_the_repository_or_its_variable(
 ) -> None:
     assert checkout.origin(repository=repository, url=variable).returncode == 0
     assert checkout.github_env.read_text("utf-8") == f"DIGEST_SITE_URL={expected}\n"
+
+
+# -- taking turns: the turn job against a fake gh ----------------------------------------
+
+ME = 500  # this run's id
+
+
+def workflow_run(run_id: int, status: str = "in_progress", attempt: int = 1) -> dict[str, Any]:
+    address = f"https://github.com/someone/arxiv-digest/actions/runs/{run_id}"
+    return {"id": run_id, "status": status, "run_attempt": attempt, "html_url": address}
+
+
+@dataclass
+class Turn:
+    result: subprocess.CompletedProcess[str]
+    calls: list[str]
+    seconds: float
+
+
+def take_turn(
+    tmp_path: Path,
+    answers: list[list[dict[str, Any]] | None],
+    attempt: int = 1,
+    wait_seconds: str = "60",
+) -> Turn:
+    """Run the turn step; gh answers the listing of runs with `answers` in turn (the
+    last one again when they run out), None failing as a 502 does."""
+    replies = tmp_path / "gh"
+    replies.mkdir(parents=True)
+    for n, answer in enumerate(answers, start=1):
+        body = "FAIL" if answer is None else json.dumps({"workflow_runs": answer})
+        (replies / str(n)).write_text(body, encoding="utf-8")
+    fake_tool(
+        tmp_path / "bin",
+        "gh",
+        f"""replies={replies}
+echo "$*" >> "$replies/calls"
+n=$(wc -l < "$replies/calls")
+((n <= {len(answers)})) || n={len(answers)}
+if [[ "$(cat "$replies/$n")" == FAIL ]]; then echo "HTTP 502: Bad Gateway" >&2; exit 1; fi
+cat "$replies/$n"
+""",
+    )
+    env = {"GH_TOKEN": "ghs_unused_locally", "WAIT_SECONDS": wait_seconds, "POLL_SECONDS": "0.05"}
+    runner = {
+        "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_REPOSITORY": "someone/arxiv-digest",
+        "GITHUB_RUN_ID": str(ME),
+        "GITHUB_RUN_ATTEMPT": str(attempt),
+    }
+    started = time.monotonic()
+    result = run_step("turn", "turn", tmp_path, env, runner)
+    calls = (replies / "calls").read_text("utf-8").splitlines()
+    return Turn(result, calls, time.monotonic() - started)
+
+
+def test_a_run_goes_at_once_when_only_finished_or_later_runs_are_there(tmp_path: Path) -> None:
+    listing = [
+        workflow_run(502, "pending"),
+        workflow_run(501, "queued"),
+        workflow_run(ME),
+        workflow_run(499, "completed"),
+    ]
+    turn = take_turn(tmp_path, [listing])
+    assert turn.result.returncode == 0, turn.result.stdout + turn.result.stderr
+    assert turn.calls == [
+        "api repos/someone/arxiv-digest/actions/workflows/daily.yml/runs?per_page=100"
+    ]
+    assert "this run goes" in turn.result.stdout
+    assert "Waiting" not in turn.result.stdout
+
+
+@pytest.mark.parametrize("status", ["in_progress", "queued", "pending", "waiting", "requested"])
+def test_a_run_waits_until_every_earlier_run_has_finished(tmp_path: Path, status: str) -> None:
+    # A backfill dispatched while a schedule runs: it waits, it is not dropped.
+    running = [workflow_run(ME), workflow_run(480, status), workflow_run(470)]
+    one_left = [workflow_run(ME), workflow_run(480, "completed"), workflow_run(470)]
+    done = [workflow_run(ME), workflow_run(480, "completed"), workflow_run(470, "completed")]
+    turn = take_turn(tmp_path, [running, running, one_left, done])
+    assert turn.result.returncode == 0, turn.result.stdout + turn.result.stderr
+    assert len(turn.calls) == 4
+    out = turn.result.stdout
+    assert out.count("Waiting for the earlier runs") == 2  # said again only when it changed
+    assert "480 https://github.com/someone/arxiv-digest/actions/runs/480" in out
+    assert out.rstrip().endswith("this run goes.")
+
+
+@pytest.mark.parametrize(
+    ("attempt", "other", "waits"),
+    [
+        (2, workflow_run(480), True),  # this re-run comes after a first attempt made meanwhile
+        (1, workflow_run(400, attempt=2), False),  # a re-run of an older run goes after this one
+        (3, workflow_run(400, attempt=2), True),  # two re-runs: by id
+        (2, workflow_run(600, attempt=2), False),
+    ],
+    ids=["rerun-after-first", "first-before-rerun", "rerun-after-older-rerun", "rerun-newer"],
+)
+def test_a_rerun_goes_after_every_first_attempt(
+    tmp_path: Path, attempt: int, other: dict[str, Any], waits: bool
+) -> None:
+    finished = {**other, "status": "completed"}
+    turn = take_turn(tmp_path, [[other], [finished]], attempt=attempt)
+    assert turn.result.returncode == 0, turn.result.stdout + turn.result.stderr
+    assert len(turn.calls) == (2 if waits else 1)
+
+
+def test_a_run_still_blocked_at_the_limit_fails_naming_what_it_waited_for(tmp_path: Path) -> None:
+    turn = take_turn(
+        tmp_path, [[workflow_run(ME), workflow_run(480)]], wait_seconds="2"
+    )  # 1 to 2 s
+    assert turn.result.returncode == 1
+    assert turn.seconds < 10
+    assert len(turn.calls) > 2
+    assert "::error title=Still not this run's turn::" in turn.result.stdout
+    assert "these runs are unfinished: 480 https://github.com/" in turn.result.stdout
+
+
+def test_a_failed_listing_is_asked_again_but_not_forever(tmp_path: Path) -> None:
+    recovered = take_turn(tmp_path / "once", [None, None, [workflow_run(ME)]])
+    assert recovered.result.returncode == 0, recovered.result.stdout
+    assert len(recovered.calls) == 3
+    broken = take_turn(tmp_path / "always", [None])
+    assert broken.result.returncode == 1
+    assert len(broken.calls) == 3
+    assert "::error title=Cannot see the other runs::" in broken.result.stdout
+
+
+# -- the yes/no inputs: the digest step against a fake arxiv-digest -----------------------
+
+
+def digest_with_fake_cli(
+    tmp_path: Path, **overrides: str
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run the digest step with an arxiv-digest that records each call as
+    "arguments|the key it was given" instead of doing anything."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    log = tmp_path / "calls"
+    log.touch()
+    fake_tool(
+        tmp_path / "bin",
+        "arxiv-digest",
+        f'printf \'%s|%s\\n\' "$*" "${{OPENAI_API_KEY-(unset)}}" >> {log}\n',
+    )
+    env = {
+        "OPENAI_API_KEY": SECRET,
+        "OPENAI_BASE_URL": "",
+        "DIGEST_LLM_MODEL": "",
+        "BACKFILL_FROM": "",
+        "BACKFILL_TO": "",
+        "FORCE_ENRICH": "",
+        "RETRIAGE": "",
+        "SKIP_LLM": "",
+        **overrides,
+    }
+    runner = {"PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    result = run_step("digest", "digest", tmp_path, env, runner)
+    return result, log.read_text("utf-8").splitlines()
+
+
+@pytest.mark.parametrize("value", ["false", "False ", " 0", "", "no", "OFF", "\tfalse\n"])
+def test_skip_llm_off_in_any_spelling_hands_the_key_to_the_run(tmp_path: Path, value: str) -> None:
+    result, calls = digest_with_fake_cli(tmp_path, SKIP_LLM=value)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert calls == [f"run --no-build|{SECRET}"]
+    assert "Translation is off" not in result.stdout
+
+
+# "true" is also what a JSON true in a repository_dispatch payload renders as.
+@pytest.mark.parametrize("value", ["true", "True", " 1", "yes", "On "])
+def test_skip_llm_on_withholds_the_key_from_every_command(tmp_path: Path, value: str) -> None:
+    result, calls = digest_with_fake_cli(
+        tmp_path, SKIP_LLM=value, FORCE_ENRICH="true", RETRIAGE="true"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert calls == ["run --no-build|", "retriage --no-build|"]  # no enrich without the key
+    assert "::notice title=Translation is off::skip_llm is set" in result.stdout
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_force_enrich_and_retriage_read_the_same_words(tmp_path: Path) -> None:
+    result, calls = digest_with_fake_cli(
+        tmp_path, FORCE_ENRICH="True", RETRIAGE=" yes", SKIP_LLM="false"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert calls == [
+        f"run --no-build|{SECRET}",
+        f"retriage --no-build|{SECRET}",
+        f"enrich --no-build|{SECRET}",
+        f"enrich --force --date latest --no-build|{SECRET}",
+    ]
+    off, calls = digest_with_fake_cli(tmp_path / "off", FORCE_ENRICH="0", RETRIAGE="False")
+    assert off.returncode == 0 and calls == [f"run --no-build|{SECRET}"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("SKIP_LLM", "maybe", "maybe"),
+        ("SKIP_LLM", "Object", "Object"),  # what a JSON object in a payload renders as
+        ("FORCE_ENRICH", "ture", "ture"),
+        ("RETRIAGE", "false false", "false\\ false"),
+        ("FORCE_ENRICH", "2", "2"),
+        ("SKIP_LLM", "$(touch pwned)", "\\$\\(touch\\ pwned\\)"),
+    ],
+)
+def test_an_input_that_is_neither_yes_nor_no_stops_the_run_before_any_work(
+    tmp_path: Path, name: str, value: str, shown: str
+) -> None:
+    result, calls = digest_with_fake_cli(tmp_path / "work", **{name: value})
+    assert result.returncode == 1
+    assert calls == []
+    assert f"::error title=Not a yes or a no::{name.lower()} must be true or false" in result.stdout
+    assert result.stdout.rstrip().endswith(f"not {shown}")
+    assert not (tmp_path / "work" / "pwned").exists()
