@@ -14,17 +14,13 @@ from fixture_site import copy_project
 from llm_server import FakeLLM
 from synthetic import SELECTED_SHARE  # as the synthetic archive
 
+from generator import record
 from generator.config import load_config
 from generator.models import Day
-from generator.pipeline import (
-    Outcome,
-    Settings,
-    complete_from_api,
-    prepare_day,
-    publish,
-    save_day,
-)
+from generator.publish import publish
+from generator.settings import Settings
 from generator.sources.rss import feed_url, parse_feed
+from generator.topics import triage
 
 DAY = "2026-06-19"
 LATENCY = 2.0  # seconds a loopback LLM reply takes
@@ -52,14 +48,15 @@ def stages() -> dict[str, float]:
             lap("fetch feed")
             feed = parse_feed(body)
             lap("parse")
-            complete_from_api(feed.papers, settings.api(client), Outcome())
+            ids = [p.id for p in feed.papers]
+            record.complete(feed.papers, *settings.api(client).fetch_entries(ids))
             lap("API completion")
         day = Day(feed.date, feed.papers)
-        prepare_day(day, config, [])  # keyword triage, as `run` does on a new day
+        record.with_topics(day.papers, triage(day.papers, config))  # as `run` does first
         lap("triage")
-        save_day(day, settings.store, Outcome())
+        settings.store.save(day)
         lap("store")
-        publish(settings, config, build=False, outcome=Outcome())
+        publish(settings, config, build=False)
         lap("render")
     timings["total"] = round(sum(timings.values()), 3)
     timings["papers"] = len(day.papers)

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from arxiv_server import FixtureArxiv, combined_feed  # noqa: E402
 from llm_server import FakeLLM  # noqa: E402
 
+from generator import record  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.enrich import Crawl, LLMSettings, enrich_papers  # noqa: E402
 from generator.enrich.client import ChatClient  # noqa: E402
@@ -50,7 +51,9 @@ def environment(llm: FakeLLM) -> Environment:
 def day_papers() -> list[Paper]:
     config = load_config(ROOT / "digest.yml")
     papers = parse_feed(combined_feed(DAY, ["cs.AI", "cs.CL", "cs.CV", "cs.LG"])).papers
-    triage(papers, config)  # the keyword pre-filter, as `run` does first
+    record.with_topics(
+        papers, triage(papers, config)
+    )  # the keyword pre-filter, as `run` does first
     return papers
 
 

@@ -15,9 +15,11 @@ import traceback
 from pathlib import Path
 
 from generator import __version__, pipeline
-from generator.errors import DigestError
+from generator.errors import DigestError, EnrichError
 from generator.preview import ADDRESS_FORMS, parse_address, serve_site
 from generator.sample import SAMPLE_FOLDER, run_sample
+from generator.settings import Settings, one_at_a_time
+from generator.store import Store
 
 EPILOG = """examples:
   arxiv-digest run                              today's digest, end to end
@@ -49,8 +51,11 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from exc
 
 
+LATEST = "latest"  # `enrich --date latest`: the newest stored day
+
+
 def _date_or_latest(text: str) -> dt.date | str:
-    return pipeline.LATEST if text == pipeline.LATEST else _date(text)
+    return LATEST if text == LATEST else _date(text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -150,9 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run" and args.sample:
             _sample(args.root.resolve(), build=not args.no_build)
             return 0
-        settings = pipeline.Settings.from_environment(args.root.resolve())
+        settings = Settings.load(args.root.resolve())
         address = parse_address(args.dev_addr) if args.command == "serve" else None
-        with pipeline.one_at_a_time(settings):
+        with one_at_a_time(settings):
             _dispatch(args, settings)
         if address is not None:  # outside the turn: a preview must not block `run`
             serve_site(settings.root, *address)
@@ -180,7 +185,7 @@ def _sample(root: Path, *, build: bool) -> None:
         )
 
 
-def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> None:
+def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "run":
         pipeline.run(settings, build=not args.no_build)
     elif args.command in ("build", "serve"):
@@ -190,8 +195,27 @@ def _dispatch(args: argparse.Namespace, settings: pipeline.Settings) -> None:
             settings, args.first, args.last, force=args.force, build=not args.no_build
         )
     elif args.command == "retriage":
-        days = pipeline.stored_days(settings.store, None, args.first, args.last)
+        days = stored_days(settings.store, None, args.first, args.last)
         pipeline.retriage(settings, days, build=not args.no_build)
     elif args.command == "enrich":
-        days = pipeline.stored_days(settings.store, args.date, args.first, args.last)
+        days = stored_days(settings.store, args.date, args.first, args.last)
         pipeline.enrich(settings, days, force=args.force, build=not args.no_build)
+
+
+def stored_days(
+    store: Store,
+    date: dt.date | str | None = None,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> list[dt.date]:
+    """The stored days a command names: one date or LATEST, a range, or all."""
+    stored = store.days()
+    if date == LATEST:
+        if not stored:
+            raise EnrichError(f"no day is stored in {store.data_dir} yet")
+        return stored[-1:]
+    if isinstance(date, dt.date):
+        if date not in stored:
+            raise EnrichError(f"{date} is not stored in {store.data_dir}")
+        return [date]
+    return [d for d in stored if (first is None or d >= first) and (last is None or d <= last)]

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from generator.config import excerpt
 from generator.errors import ConfigError
+from generator.sources.http import RetryPolicy
 
 
 def _url(text: str) -> str:
@@ -77,6 +78,10 @@ class Environment(BaseModel):
     openai_base_url: Url | None = Field(None, alias="OPENAI_BASE_URL")
     openai_api_key: Key | None = Field(None, alias="OPENAI_API_KEY", repr=False)
     llm_model: str | None = Field(None, alias="DIGEST_LLM_MODEL")
+
+    def retry_policy(self) -> RetryPolicy:
+        """How arXiv and the LLM are retried: the first wait, doubling."""
+        return RetryPolicy(backoff_seconds=self.retry_backoff)
 
     @classmethod
     def read(cls, environ: Mapping[str, str]) -> Environment:

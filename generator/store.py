@@ -26,7 +26,7 @@ from typing import Any
 from generator.errors import StoreError
 from generator.files import write_atomic
 from generator.models import LISTING_PRECEDENCE, Day, DayCounts, Paper
-from generator.selection import is_listed
+from generator.selection import on_pages
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Store:
         seen: list[tuple[str, str]] = []  # (announce type, LLM status) of every paper
         for paper in _one_per_id(path, _records(path, unreadable)):
             seen.append((paper.announce_type, paper.llm.status))
-            if paper.llm.status == "failed" or is_listed(paper, threshold):
+            if on_pages(paper, threshold):
                 papers.append(paper)
         return Day(date, papers, DayCounts.tally(seen), unreadable)
 
@@ -126,6 +126,21 @@ class Store:
 
     def reply_cache(self) -> ReplyCache:
         return ReplyCache(self.data_dir / "cache" / "llm")
+
+    def unpublished(self, papers: list[Paper], date: dt.date) -> list[Paper]:
+        """Leave out papers already published, in the same version, on an earlier day."""
+        seen = self.published_versions(before=date)
+        fresh = [p for p in papers if p.version not in seen.get(p.id, set())]
+        if len(fresh) < len(papers):
+            log.info("%d papers were published on earlier days; skipped.", len(papers) - len(fresh))
+        return fresh
+
+    def save(self, day: Day) -> bool:
+        """`write_day`, saying what it did."""
+        changed = self.write_day(day)
+        where = f"stored in {self.path(day.date)}" if changed else "unchanged"
+        log.info("%s: %d papers %s", day.date, len(day.papers), where)
+        return changed
 
     def published_versions(self, before: dt.date) -> dict[str, set[int]]:
         """Versions of each paper published in the lookback window before `before`.
@@ -388,6 +403,22 @@ def refuse_foreign(stored: list[Paper], date: dt.date, listed: list[str]) -> Non
             f"the {len(stored)} stored for {date}: it is not that day's announcement, so "
             "nothing was changed"
         )
+
+
+def merged_day(date: dt.date, stored: list[Paper], fresh: list[Paper]) -> Day:
+    """A new listing of `date` merged into what is stored for it (`merge_day`), saying
+    what the merge kept and replaced."""
+    merged = merge_day(stored, fresh)
+    if merged.kept:
+        log.warning(
+            "%s: %d stored papers this listing lacks were kept "
+            "(a re-run never drops what is stored)",
+            date,
+            merged.kept,
+        )
+    if merged.newer:
+        log.info("%s: %d papers replaced by their newer version", date, merged.newer)
+    return Day(date, merged.papers)
 
 
 def merge_day(stored: list[Paper], fresh: list[Paper]) -> Merged:

@@ -164,11 +164,10 @@ def _reason(
     return "关键词命中 — " + "; ".join(parts)
 
 
-def triage(papers: list[Paper], config: Config) -> None:
-    """Set each paper's keyword topic hits (replacing earlier keyword hits)."""
+def triage(papers: list[Paper], config: Config) -> dict[str, list[TopicHit]]:
+    """Each paper's keyword topic hits, by id (`record.with_topics` applies them)."""
     scorer = Triage(config)
-    for paper in papers:
-        paper.topics = scorer.score(paper)
+    return {paper.id: scorer.score(paper) for paper in papers}
 
 
 # -- after digest.yml's topics changed ----------------------------------------------
@@ -188,9 +187,9 @@ def stale_hits(config: Config, papers: list[Paper]) -> Counter[str]:
     return stale
 
 
-def retriage(papers: list[Paper], config: Config) -> int:
-    """Sort a stored day's papers into digest.yml's topics without an LLM; return how
-    many changed.
+def retriage(papers: list[Paper], config: Config) -> dict[str, list[TopicHit]]:
+    """A stored day's papers sorted into digest.yml's topics again without an LLM: the
+    topic hits of each, by id (`record.with_topics` applies them).
 
     A paper the LLM never scored gets fresh keyword hits. One the LLM scored keeps the
     LLM's hits that still fit; a hit whose sub-topic is gone takes the keyword triage's
@@ -200,15 +199,13 @@ def retriage(papers: list[Paper], config: Config) -> int:
     LLM itself again."""
     scorer = Triage(config)
     seen_by_llm = {h.topic for p in papers if p.llm.status == "done" for h in p.topics}
-    changed = 0
+    hits = {}
     for paper in papers:
         fresh = scorer.score(paper)
         if paper.llm.status == "done":
             fresh = _keep_llm_hits(paper, fresh, config, seen_by_llm)
-        if fresh != paper.topics:
-            paper.topics = fresh
-            changed += 1
-    return changed
+        hits[paper.id] = fresh
+    return hits
 
 
 def _keep_llm_hits(

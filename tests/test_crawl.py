@@ -22,12 +22,13 @@ import pytest
 from arxiv_server import Fault, FixtureArxiv, combined_feed, reference_records
 from llm_server import FakeLLM
 
-from generator import pipeline
+from generator import pipeline, record
 from generator.cli import main
 from generator.config import load_config
 from generator.enrich.crawl import ROBOTS_AGENT, Crawl, parse_robots
 from generator.errors import ConfigError
 from generator.models import FIRST_PAGE_LATER, Day, StepState
+from generator.settings import Settings
 from generator.sources.rss import parse_feed
 from generator.store import Store
 from generator.topics import triage
@@ -160,7 +161,7 @@ def test_without_robots_txt_pages_keep_the_fallback_delay(
 ) -> None:
     arxiv.robots = None  # 404
     set_cap(project, 3)
-    settings = pipeline.Settings.from_environment(project, os.environ)
+    settings = Settings.from_environment(project, os.environ)
     pipeline.run(dataclasses.replace(settings, crawl_fallback=1.5), build=False)
     assert len(html_requests(arxiv)) == 3
     assert all(gap >= 1.5 for gap in gaps(arxiv)), gaps(arxiv)
@@ -246,7 +247,7 @@ def store_day(project: Path, date: str, ids: list[str]) -> None:
     papers = [p for p in feed.papers if p.id in ids]
     for paper in papers:
         paper.llm = StepState("skipped", "no LLM configured")
-    triage(papers, load_config(project / "digest.yml"))
+    record.with_topics(papers, triage(papers, load_config(project / "digest.yml")))
     Store(project / "data").write_day(Day(dt.date.fromisoformat(date), papers))
 
 

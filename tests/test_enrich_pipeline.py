@@ -18,6 +18,7 @@ import pytest
 from arxiv_server import FixtureArxiv, combined_feed, reference_records
 from llm_server import API_KEY, CONTENT_FAULTS, FakeLLM, LLMFault
 
+from generator import record
 from generator.cli import main
 from generator.config import load_config
 from generator.enrich.checks import Target, check_abstract, check_title
@@ -58,7 +59,7 @@ def store_small_day(project: Path, ids: list[str], abstracts: dict[str, str] | N
     for paper in papers:
         paper.abstract = (abstracts or {}).get(paper.id, paper.abstract)
         paper.llm = StepState("skipped", "no LLM configured")
-    triage(papers, load_config(project / "digest.yml"))
+    record.with_topics(papers, triage(papers, load_config(project / "digest.yml")))
     Store(project / "data").write_day(Day(dt.date.fromisoformat(DATE), papers))
 
 

@@ -11,7 +11,7 @@ from conftest import REPO
 
 from generator.cli import main
 from generator.environment import Environment
-from generator.pipeline import Settings
+from generator.settings import Settings
 
 SECONDS_AT_LEAST_0 = "expected a number of seconds ≥ 0"
 SECONDS_ABOVE_0 = "expected a number of seconds > 0"

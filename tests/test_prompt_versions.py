@@ -12,6 +12,7 @@ import pytest
 from arxiv_server import combined_feed
 from llm_server import API_KEY, FakeLLM
 
+from generator import record
 from generator.config import load_config
 from generator.enrich.client import ChatClient, LLMSettings
 from generator.enrich.enricher import Enricher
@@ -31,7 +32,9 @@ DEEPSEEK, PLAIN = "2606.19348", "2606.19344"  # scored 95 (detailed) and low (no
 def day_papers() -> list[Paper]:
     feed = parse_feed(combined_feed("2026-06-19", ["cs.AI", "cs.CL", "cs.CV", "cs.LG"]))
     papers = [p for p in feed.papers if p.id in (DEEPSEEK, PLAIN)]
-    triage(papers, CONFIG)  # keyword topics, as a run has them before the LLM step
+    record.with_topics(
+        papers, triage(papers, CONFIG)
+    )  # keyword topics, as a run has them before the LLM step
     return papers
 
 

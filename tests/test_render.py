@@ -14,6 +14,7 @@ import feedparser
 import pytest
 from conftest import REPO, rss_bytes
 
+from generator import record
 from generator.config import load_config
 from generator.models import Day, Paper, StepState, TopicHit
 from generator.render import render_site
@@ -33,7 +34,7 @@ def sample_day() -> Day:
     """Eight real cs.CL papers of 2026-06-19 with LLM hits, and one hostile paper."""
     config = load_config(REPO / "digest.yml")
     papers = parse_feed(rss_bytes("2026-06-19", "cs.CL")).papers
-    triage(papers, config)
+    record.with_topics(papers, triage(papers, config))
     chosen = [p for p in papers if (h := p.hit("llm")) and h.score >= 60][:8]
     hostile = Paper(
         id="2606.99999",

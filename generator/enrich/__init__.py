@@ -9,6 +9,7 @@ the papers selected.
     firstpage.py  the arXiv HTML first page, for institutions
     crawl.py      arXiv's robots.txt: the pace and paths of those pages, a cap a run
     enricher.py   triage → detail for one day, with cache and budget
+    day.py        the step for a stored day: which papers need it, what the run says
     usage.py      requests, tokens, cost; the budget
 """
 

@@ -81,7 +81,7 @@ class LLMSettings:
             timeout=config.timeout_seconds if timeout is None else timeout,
             json_mode=config.json_mode,
             temperature=config.temperature,
-            retry=RetryPolicy(backoff_seconds=environment.retry_backoff),
+            retry=environment.retry_policy(),
         )
 
 

@@ -24,6 +24,7 @@ import json
 import logging
 from dataclasses import asdict
 
+from generator import record
 from generator.config import Config
 from generator.enrich.client import ChatClient, Completion, estimate_tokens
 from generator.enrich.firstpage import LATER, NO_PAGE, FirstPage, FirstPages
@@ -95,14 +96,16 @@ class Enricher:
             *(self._triage_then_detail(b) for b in batches),
         )
         for paper in papers:
-            if paper.id in self.failures:
-                paper.llm = StepState("failed", self.failures[paper.id])
-            elif paper.id in self.postponed:
-                paper.llm = StepState("skipped", BUDGET_LEFT)
-            elif paper.id in self.pages_later:
-                paper.llm = StepState("done", FIRST_PAGE_LATER)
-            else:
-                paper.llm = StepState("done")
+            record.with_llm_state(paper, self._state(paper.id))
+
+    def _state(self, arxiv_id: str) -> StepState:
+        if arxiv_id in self.failures:
+            return StepState("failed", self.failures[arxiv_id])
+        if arxiv_id in self.postponed:
+            return StepState("skipped", BUDGET_LEFT)
+        if arxiv_id in self.pages_later:
+            return StepState("done", FIRST_PAGE_LATER)
+        return StepState("done")
 
     # -- triage ------------------------------------------------------------
 
@@ -170,7 +173,7 @@ class Enricher:
         return accepted
 
     def _apply_triage(self, paper: Paper, triaged: Triaged) -> None:
-        paper.title_zh, paper.topics = triaged.title_zh, triaged.topics
+        record.with_triage(paper, triaged)
 
     # -- detail ------------------------------------------------------------
 
@@ -293,9 +296,9 @@ class Enricher:
         self._fail(paper.id, DETAIL, correction or "")
 
     def _apply_detail(self, paper: Paper, detailed: Detailed) -> None:
-        paper.abstract_zh, paper.tldr = detailed.abstract_zh, detailed.tldr
-        if detailed.institutions:  # read from the sources, which include arXiv's own
-            paper.institutions = with_arxivs_own(detailed.institutions, paper.institutions)
+        # The names read from the sources, with every affiliation arXiv itself lists.
+        named = detailed.institutions
+        record.with_detail(paper, detailed, named and with_arxivs_own(named, paper.institutions))
 
     # -- requests ----------------------------------------------------------
 

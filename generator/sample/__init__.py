@@ -23,6 +23,7 @@ import generator
 from generator import pipeline
 from generator.errors import DigestError
 from generator.sample.arxiv import RECORDED_CATEGORIES, RECORDED_DAY, RecordedArxiv
+from generator.settings import Settings, one_at_a_time
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ MARK_TEXT = (
 def run_sample(root: Path, environ: Mapping[str, str], *, build: bool = True) -> Path:
     """Build the sample project under `root`; returns its folder."""
     folder = prepare(root)
-    settings = pipeline.Settings.from_environment(folder, environ)
+    settings = Settings.load(folder, environ)
     refuse_unrecorded(settings.config.categories)
     with RecordedArxiv() as arxiv:
         settings = dataclasses.replace(
@@ -51,7 +52,7 @@ def run_sample(root: Path, environ: Mapping[str, str], *, build: bool = True) ->
             crawl_fallback=0.0,
         )
         log.info("Sample: arXiv's announcement of %s, played back on %s", RECORDED_DAY, arxiv.url)
-        with pipeline.one_at_a_time(settings):
+        with one_at_a_time(settings):
             pipeline.run(settings, build=build)
     return folder
 

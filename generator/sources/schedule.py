@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from generator.errors import DigestError
+
 EASTERN = ZoneInfo("America/New_York")
 CLOSE = dt.time(14, 0)
 
@@ -72,3 +74,14 @@ def feed_days(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def _at_close(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, CLOSE, tzinfo=EASTERN)
+
+
+def refuse_unannounced(date: dt.date, now: dt.datetime) -> None:
+    """A feed dated after arXiv's next announcement is wrong, not early: storing it
+    would make it the home page of the site."""
+    latest = latest_feed_day(now)
+    if date > latest:
+        raise DigestError(
+            f"the feed is dated {date}, after arXiv's next announcement ({latest}): "
+            "refused, nothing was changed"
+        )

@@ -1,0 +1,99 @@
+"""The site from the archive: content/ rendered from every stored day, then site/ built
+with its search bundles. Every command that changes data/ ends here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+
+from generator.config import Config
+from generator.models import Day
+from generator.render.pages import UNSORTED_NAME, Rendered, Selections, SiteRenderer, write_content
+from generator.render.search import search_documents
+from generator.selection import lacks_details
+from generator.settings import Settings
+from generator.site import SearchIndex, build_site, quarter, site_url
+from generator.topics import stale_hits
+
+log = logging.getLogger(__name__)
+
+SEARCH_CACHE = ".cache/search"  # finished search bundles by quarter (not committed)
+
+
+def publish(settings: Settings, config: Config, *, build: bool) -> None:
+    """Render content/ from every stored day, then build site/."""
+    content = settings.root / "content"
+    if not build:
+        every_day = _read_days(settings, config, settings.store.days())
+        _say_rendered(write_content(_renderer(settings, config, every_day), content))
+        report_stale_topics(config, every_day)
+        _say_unreadable(every_day)
+        return
+    # Pagefind indexes each quarter on the other core as soon as its days are read, while
+    # the rest are read, pages written and MkDocs builds; quarters indexed before with
+    # the same documents come from the cache.
+    with SearchIndex(config.site.language, settings.root / SEARCH_CACHE) as index:
+        days: list[Day] = []
+        searchable = 0
+        selections = Selections(config.selection.threshold)  # made once, for both
+        for _, dates in itertools.groupby(settings.store.days(), key=quarter):
+            read = _read_days(settings, config, list(dates))
+            documents = search_documents(config, read, selections)
+            index.add(documents)
+            days += read
+            searchable += len(documents)
+        renderer = _renderer(settings, config, days, selections)
+        _say_rendered(write_content(renderer, content))
+        site = build_site(settings.root, index=index)
+    report_stale_topics(config, days)
+    log.info(f"site built in {site}, {searchable} papers searchable")
+    _say_unreadable(days)
+
+
+def report_stale_topics(config: Config, days: list[Day]) -> None:
+    """Say which stored topics digest.yml no longer has, and what puts them right."""
+    stale = stale_hits(config, [p for day in days for p in day.papers])
+    if stale:
+        named = ", ".join(f"{where} ({count} papers)" for where, count in stale.most_common(5))
+        log.warning(
+            f"stored papers are listed under topics digest.yml no longer has: {named}"
+            f"{' and more' if len(stale) > 5 else ''}; papers of a renamed sub-topic are "
+            f"shown under {UNSORTED_NAME}, of a renamed topic nowhere: run "
+            "`arxiv-digest retriage` (then `arxiv-digest enrich`) to sort them again"
+        )
+    lacking = sum(lacks_details(p, config.selection.threshold) for d in days for p in d.papers)
+    if lacking:
+        log.warning(
+            f"{lacking} listed papers lack a translated abstract and summary (listed after "
+            "their LLM step): `arxiv-digest enrich` completes them"
+        )
+
+
+def _read_days(settings: Settings, config: Config, dates: list[dt.date]) -> list[Day]:
+    """Stored days, with only the records a page lists."""
+    threshold = config.selection.threshold
+    return [settings.store.read_listed(date, threshold) for date in dates]
+
+
+def _renderer(
+    settings: Settings, config: Config, days: list[Day], selections: Selections | None = None
+) -> SiteRenderer:
+    overrides = settings.root / "overrides"
+    return SiteRenderer(
+        config, days, site_url(settings.root), overrides=overrides, selections=selections
+    )
+
+
+def _say_unreadable(days: list[Day]) -> None:
+    """The store named each line as it read it; the outcome says what that left out."""
+    unreadable = sum(len(day.unreadable) for day in days)
+    if unreadable:
+        log.warning(
+            f"{unreadable} stored records could not be read and are not on the site "
+            "(named above): fix or remove those lines"
+        )
+
+
+def _say_rendered(rendered: Rendered) -> None:
+    log.info(f"content/: {rendered.written} files written, {rendered.removed} stale files removed")
