@@ -731,6 +731,46 @@ def test_force_enrich_and_retriage_read_the_same_words(tmp_path: Path) -> None:
     assert off.returncode == 0 and calls == [f"run --no-build|{SECRET}"]
 
 
+def stored_days(project: Path, *dates: str) -> None:
+    for date in dates:
+        path = project / "data" / date[:4] / f"{date}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}\n", encoding="utf-8")
+
+
+def test_a_daily_run_retries_what_the_ten_days_before_left(tmp_path: Path) -> None:
+    days = [f"2026-06-{d:02d}" for d in range(1, 16)] + ["2025-12-31"]
+    stored_days(tmp_path / "project", *days)
+    (tmp_path / "project" / "data" / "2026" / "2026-06-03.meta.json").write_text("{}")
+    result, calls = digest_with_fake_cli(tmp_path / "project")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The newest day is the run's own; the ten before it are enriched again.
+    assert calls == [
+        f"run --no-build|{SECRET}",
+        f"enrich --from 2026-06-05 --to 2026-06-14 --no-build|{SECRET}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stored", "key", "retriage", "expected"),
+    [
+        ((), SECRET, "", []),  # a new archive: nothing before today
+        (("2026-06-19",), SECRET, "", []),  # only the run's own day
+        (("2026-06-18", "2026-06-19"), "", "", []),  # no key: nothing to ask
+        (("2026-06-18", "2026-06-19"), SECRET, "true", ["retriage", "enrich --no-build"]),
+        (("2026-06-18", "2026-06-19"), SECRET, "", ["enrich --from 2026-06-18 --to 2026-06-18"]),
+    ],
+)
+def test_the_retry_of_earlier_days_only_when_there_is_one_to_ask(
+    tmp_path: Path, stored: tuple[str, ...], key: str, retriage: str, expected: list[str]
+) -> None:
+    stored_days(tmp_path, *stored)
+    result, calls = digest_with_fake_cli(tmp_path, OPENAI_API_KEY=key, RETRIAGE=retriage)
+    assert result.returncode == 0, result.stdout + result.stderr
+    later = [call.split("|")[0].removesuffix(" --no-build") for call in calls[1:]]
+    assert later == [e.removesuffix(" --no-build") for e in expected]
+
+
 @pytest.mark.parametrize(
     ("name", "value", "shown"),
     [
