@@ -51,7 +51,8 @@ def run(settings: Settings, *, build: bool = True) -> None:
             log.info("All %d papers of %s were published before.", len(feed.papers), feed.date)
             return
         record.complete(papers, *settings.api(client).fetch_entries([p.id for p in papers]))
-    changed = _add_day(settings, config, Day(feed.date, papers), stored.papers)
+    day = Day(feed.date, papers)
+    changed = _add_day(settings, config, day, stored.papers, settings.crawl(config))
     if changed or build:
         publish(settings, config, build=build)
 
@@ -144,7 +145,7 @@ _HEADERS = {"User-Agent": USER_AGENT}
 
 
 def _backfill_day(
-    settings: Settings, config: Config, api: ArxivApi, date: dt.date, crawl: Crawl
+    settings: Settings, config: Config, api: ArxivApi, date: dt.date, crawl: Crawl | None
 ) -> bool:
     """One past day from the API's submissions of its window. True when data/ changed."""
     window = schedule.submission_window(date)
@@ -162,12 +163,12 @@ def _backfill_day(
 
 
 def _add_day(
-    settings: Settings, config: Config, day: Day, stored: list[Paper], crawl: Crawl | None = None
+    settings: Settings, config: Config, day: Day, stored: list[Paper], crawl: Crawl | None
 ) -> bool:
     """A new listing's steps after arXiv: keyword topics, the merge with what is stored
     (nothing stored is lost), the LLM step, the store. True when data/ changed."""
     record.with_topics(day.papers, triage(day.papers, config))
     day = merged_day(day.date, stored, day.papers)
     llm, store = settings.llm(config), settings.store
-    enrich_day(day, config, llm, store, crawl or settings.crawl(config), headers=_HEADERS)
+    enrich_day(day, config, llm, store, crawl, headers=_HEADERS)
     return store.save(day)

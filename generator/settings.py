@@ -110,8 +110,12 @@ class Settings:
         """arXiv's connection; `timeout` is each request's whole deadline."""
         return ArxivHttp(deadline=self.timeout, headers={"User-Agent": USER_AGENT})
 
-    def crawl(self, config: Config) -> Crawl:
-        """One command's reading of arXiv's HTML pages: robots.txt once, a page cap."""
+    def crawl(self, config: Config) -> Crawl | None:
+        """One command's reading of arXiv's HTML pages: robots.txt once, a page cap;
+        None when digest.yml turns them off (`first_pages_per_run: 0`): institutions
+        come from arXiv alone, and no paper waits for a page."""
+        if config.llm.first_pages_per_run == 0:
+            return None
         return Crawl(
             self.html_url,
             per_run=config.llm.first_pages_per_run,

@@ -187,6 +187,21 @@ def test_a_robots_txt_that_disallows_html_means_no_page_is_read(
     assert len(llm.requests) == sent and html_requests(arxiv) == []
 
 
+def test_no_first_pages_per_run_means_none_is_read_and_none_waits(
+    project: Path, arxiv: FixtureArxiv, llm: FakeLLM, capsys: pytest.CaptureFixture[str]
+) -> None:
+    set_cap(project, 0)
+    assert run(project, "run", "--no-build") == 0
+    assert html_requests(arxiv) == [] and robots_requests(arxiv) == 0
+    stored = records(project)
+    assert len(best_first(stored)) == 29
+    assert all(r["llm"]["reason"] != FIRST_PAGE_LATER for r in stored.values())
+    assert "first page is read" not in capsys.readouterr().err
+    sent = len(llm.requests)
+    assert run(project, "enrich", "--no-build") == 0  # nothing waits for a page
+    assert len(llm.requests) == sent and html_requests(arxiv) == []
+
+
 def test_the_cap_reads_the_best_scored_pages_and_enrich_reads_the_rest(
     project: Path, arxiv: FixtureArxiv, llm: FakeLLM, capsys: pytest.CaptureFixture[str]
 ) -> None:

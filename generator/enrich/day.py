@@ -21,14 +21,14 @@ def enrich_day(
     config: Config,
     llm: LLMSettings | None,
     store: Store,
-    crawl: Crawl,
+    crawl: Crawl | None,
     *,
     headers: dict[str, str],
     force: bool = False,
 ) -> None:
     """The LLM step for the day's papers that lack it (all of them with `force`).
     `crawl`: the command's reading of arXiv's HTML pages, shared by its days (robots.txt
-    is read once, the page cap holds for all)."""
+    is read once, the page cap holds for all); None: no first pages."""
     threshold = config.selection.threshold
     todo = [p for p in day.papers if force or needs_llm(p, threshold)]
     if llm is None:
