@@ -15,6 +15,14 @@ from conftest import REPO
 # What the script needs from the machine besides the tools it checks for.
 BASICS = ("bash", "cat", "chmod", "cut", "dirname", "env", "mkdir", "sha256sum", "touch")
 RECORDER = '#!/bin/bash\necho "{name} $*" >> "$CALLS"\n'
+# python3 asked where the package is says what the last `pip install -e .` installed
+# (bin/.installed); pip installs the checkout it runs in.
+PYTHON = """#!/bin/bash
+installed="$(dirname "$0")/.installed"
+if [[ $1 == -c ]]; then cat "$installed" 2>/dev/null; exit; fi
+echo "python3 $*" >> "$CALLS"
+echo "$PWD/generator/__init__.py" > "$installed"
+"""
 
 
 def checkout(tmp_path: Path) -> Path:
@@ -58,7 +66,7 @@ def machine(tmp_path: Path, *, uid: int, present: tuple[str, ...] = (), sudo: bo
         "id": f"#!/bin/bash\necho {uid}\n",
         "dpkg": '#!/bin/bash\n[[ -f "$(dirname "$0")/.fonts-noto-cjk" ]]\n',
         "apt-get": APT_GET,
-        "python3": RECORDER.format(name="python3"),
+        "python3": PYTHON,
     }
     if sudo:
         fakes["sudo"] = RECORDER.format(name="sudo") + 'exec "$@"\n'
@@ -155,6 +163,12 @@ def test_when_everything_is_there_it_installs_nothing_and_says_nothing(
         file.write("\n# changed\n")
     _, calls = run_script(root, bin_dir)
     assert calls == [PIP]
+    # Another checkout installed since (pip install -e there): this one is installed again.
+    (bin_dir / ".installed").write_text("/elsewhere/generator/__init__.py\n", encoding="utf-8")
+    _, calls = run_script(root, bin_dir)
+    assert calls == [PIP]
+    _, calls = run_script(root, bin_dir)
+    assert calls == []
 
 
 TEST_COMMAND = "bash tests/setup && python3 -m pytest -q"
