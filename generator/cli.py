@@ -58,6 +58,8 @@ def _date_or_latest(text: str) -> dt.date | str:
     return LATEST if text == LATEST else _date(text)
 
 
+# One declaration after another, in the order --help lists them: split, it would read
+# worse, not better.
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="arxiv-digest",
