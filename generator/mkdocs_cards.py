@@ -9,6 +9,9 @@ read again from the page's source. MkDocs holds every page's content until the b
 ends, and cards are nearly all of it: at 750 days that was 1.4 GB, now a few hundred
 MB. Text from arXiv or an LLM is escaped in the cards, so it cannot forge a comment.
 
+It also hands the theme what it links to that the generator decides: the search
+manifest's address (site/layout.py), as `search_manifest` in overrides/main.html.
+
 Registered as the `digest-cards` plugin (pyproject.toml, mkdocs.yml).
 """
 
@@ -20,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.plugins import BasePlugin
+
+from generator.site.layout import MANIFEST_URL
 
 # What is swapped: paper cards, and the topic cards of a day's overview (each with a
 # few dozen links). Neither holds Markdown, nor another block of its own kind.
@@ -42,6 +47,10 @@ def blocks(text: str) -> Iterator[tuple[int, int]]:
 
 
 class CardsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    def on_env(self, env: Any, /, **_: Any) -> Any:
+        env.globals["search_manifest"] = MANIFEST_URL
+        return env
+
     def on_page_markdown(self, markdown: str, /, **_: Any) -> str:
         parts, last = [], 0
         for number, (start, end) in enumerate(blocks(markdown)):

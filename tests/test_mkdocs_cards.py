@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import jinja2
 import markdown
 
 from generator.mkdocs_cards import CardsPlugin
@@ -41,3 +42,8 @@ def test_cards_skip_markdown_and_come_back_byte_for_byte(tmp_path: Path) -> None
 def test_an_article_without_its_end_is_left_to_markdown() -> None:
     broken = '<article class="paper" id="x">\n<p>no end'
     assert CardsPlugin().on_page_markdown(broken, page=None) == broken
+
+
+def test_the_theme_links_the_search_manifest_from_the_layout() -> None:
+    env = CardsPlugin().on_env(jinja2.Environment(), config=None, files=None)
+    assert env.globals["search_manifest"] == "pagefind/periods.json"

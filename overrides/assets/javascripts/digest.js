@@ -77,19 +77,20 @@
   }
 
   // -- search (Pagefind, loaded on first use) ----------------------------------
-  // One Pagefind bundle per quarter (site/pagefind/<id>/, newest first in periods.json,
-  // each {id, label}): a query searches the newest quarter, and older ones one at a
-  // time on request, so neither the download nor the work of a first query grows with
-  // the archive.
+  // One Pagefind bundle per quarter, listed newest first in the manifest the search
+  // dialog names (generator/site/layout.py), each {id, label, bundle}: a query searches
+  // the newest quarter, and older ones one at a time on request, so neither the
+  // download nor the work of a first query grows with the archive.
 
   var UNAVAILABLE = "搜索索引不可用:运行 arxiv-digest build 生成 site/pagefind/。";
   var search = {
     periods: null, bundles: {}, period: 0, results: [], shown: 0, total: 0, query: "", dialog: null,
+    manifest: null,
   };
 
   function periods() {
     if (!search.periods) {
-      search.periods = fetch(new URL("pagefind/periods.json", ROOT)).then(function (response) {
+      search.periods = fetch(search.manifest).then(function (response) {
         if (!response.ok) throw new Error("no search index");
         return response.json();
       });
@@ -99,7 +100,7 @@
 
   function bundle(period) {
     if (!search.bundles[period.id]) {
-      var url = new URL("pagefind/" + period.id + "/pagefind.js", ROOT).href;
+      var url = new URL(period.bundle, search.manifest).href;
       search.bundles[period.id] = import(url).then(function (pagefind) {
         return pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 24 }).then(function () {
           pagefind.init();
@@ -270,6 +271,7 @@
   function installSearch() {
     search.dialog = document.querySelector("dialog.digest-search");
     if (!search.dialog) return;
+    search.manifest = new URL(search.dialog.dataset.manifest, location.href); // as the first page linked it
     var input = search.dialog.querySelector("input");
     input.addEventListener("input", function () { runSearch(input.value); });
     moreButton().addEventListener("click", onMore);
