@@ -166,7 +166,7 @@ def test_the_built_site_has_a_search_index(project: Path) -> None:
     ]
     assert (site / "pagefind" / "2026-q2" / "pagefind.js").is_file()
     assert list((site / "pagefind" / "2026-q2" / "fragment").iterdir())
-    assert not (site / "pagefind" / "2026-q2" / "pagefind-ui.js").exists()  # ours is digest.js
+    assert not (site / "pagefind" / "2026-q2" / "pagefind-ui.js").exists()  # ours: digest/search.js
     assert not (site / "search").exists()  # Material's whole-site index stays off
 
 

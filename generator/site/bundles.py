@@ -145,7 +145,7 @@ def _index(source: tempfile.TemporaryDirectory[str], bundle: Path, language: str
         result = subprocess.run(command, text=True, capture_output=True, check=False)
     if result.returncode != 0:
         raise SiteError(f"search index (pagefind) failed for {bundle.name}:\n{tail(result)}")
-    for unused in _PAGEFIND_UI:  # its own search UIs: the site has one (digest.js)
+    for unused in _PAGEFIND_UI:  # its own search UIs: the site has one (digest/search.js)
         (partial / unused).unlink(missing_ok=True)
     partial.rename(bundle)
 
