@@ -129,6 +129,12 @@ def test_a_team_name_with_and_stays_one_author(page: Page) -> None:
     assert entry["author"] == "Ann Lee and {The Search and Rescue Team}"
 
 
+def test_an_author_whose_name_holds_a_comma_stays_one_author(page: Page) -> None:
+    # The card shows authors joined by ", "; the entry comes from the card's data.
+    entry = parse(bibtex(page, paper(authors=["King, Jr., Martin", "Ann Lee"])))
+    assert entry["author"] == "King, Jr., Martin and Ann Lee"
+
+
 def test_keys_are_ascii_and_fall_back_to_the_id() -> None:
     assert citation_key(paper(authors=["José Núñez"], title="Über Alles"), 2026) == (
         "nunez2026uber"

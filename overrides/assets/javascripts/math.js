@@ -39,8 +39,6 @@
     if (!parts.length) return;
     loadKatex().then(function () {
       parts.forEach(function (part) {
-        // A title's TeX as written, for BibTeX (digest/card.js): KaTeX replaces the text.
-        if (part.classList.contains("paper-title")) part.dataset.source = part.textContent;
         renderMathInElement(part, Object.assign({ ignoredClasses: ["paper-links"] }, OPTIONS));
       });
     });
