@@ -9,6 +9,9 @@ read again from the page's source. MkDocs holds every page's content until the b
 ends, and cards are nearly all of it: at 750 days that was 1.4 GB, now a few hundred
 MB. Text from arXiv or an LLM is escaped in the cards, so it cannot forge a comment.
 
+It also hands the theme what it links to that the generator decides: the search
+manifest's address (site/layout.py), as `search_manifest` in overrides/main.html.
+
 Registered as the `digest-cards` plugin (pyproject.toml, mkdocs.yml).
 """
 
@@ -21,27 +24,37 @@ from typing import Any
 
 from mkdocs.plugins import BasePlugin
 
-# What is swapped: paper cards, and the topic cards of a day's overview (each with a
-# few dozen links). Neither holds Markdown, nor another block of its own kind.
-OPENING = re.compile(r'<article class="paper[ "]|<section class="topic-card"')
-CLOSING = {"<a": "</article>", "<s": "</section>"}  # by the opening's first two characters
+from generator.card_data import MARKER
+from generator.site.layout import MANIFEST_URL
+
+# What is swapped: whatever card_data.py marks, paper cards and the topic cards of
+# an overview (each with a few dozen links). None holds Markdown, nor another block
+# of its own kind.
+MARKED = f" {MARKER}>"  # the end of a card's opening tag
 PLACEHOLDER = re.compile(r"<!--digest-card:(\d+)-->")
+_TAG = re.compile(r"<([a-z]+)[ >]")
 
 
 def blocks(text: str) -> Iterator[tuple[int, int]]:
     """Start and end of each card in `text`, in order (str.find: a lazy regex over
     800 MB of pages took 12 s)."""
     position = 0
-    while match := OPENING.search(text, position):
-        closing = CLOSING[match.group(0)[:2]]
-        end = text.find(closing, match.end())
-        if end < 0:
+    while (marked := text.find(MARKED, position)) >= 0:
+        start = text.rfind("<", position, marked)  # attribute values hold no "<"
+        tag = _TAG.match(text, start) if start >= 0 else None
+        closing = f"</{tag.group(1)}>" if tag else None
+        end = text.find(closing, marked) if closing else -1
+        if closing is None or end < 0:
             return  # not a card we made: Markdown gets it as it is
         position = end + len(closing)
-        yield match.start(), position
+        yield start, position
 
 
 class CardsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    def on_env(self, env: Any, /, **_: Any) -> Any:
+        env.globals["search_manifest"] = MANIFEST_URL
+        return env
+
     def on_page_markdown(self, markdown: str, /, **_: Any) -> str:
         parts, last = [], 0
         for number, (start, end) in enumerate(blocks(markdown)):

@@ -25,7 +25,6 @@ from arxiv_server import Fault, combined_feed
 from conftest import FakeLLM, FixtureArxiv
 from fixture_site import copy_project, environment, run_days
 
-from generator import site
 from generator.cli import main
 from generator.config import load_config
 from generator.enrich.replies import with_arxivs_own
@@ -34,6 +33,7 @@ from generator.files import inside
 from generator.ids import is_arxiv_id, split_versioned
 from generator.render.pages import write_content
 from generator.render.search import search_documents
+from generator.site import bundles
 from generator.sources import schedule
 from generator.store import ReplyCache, Store
 
@@ -202,7 +202,7 @@ def test_every_writer_refuses_a_path_out_of_its_folder(tmp_path: Path, path: str
     with pytest.raises(StoreError, match="refused to write"):
         write_content(_Emits(path), content)  # type: ignore[arg-type]
     with pytest.raises(StoreError, match="refused to write"):
-        site._write_documents({path.replace(".md", ".html"): "<html></html>"})
+        bundles._write_documents({path.replace(".md", ".html"): "<html></html>"})
     cache = ReplyCache(tmp_path / "project" / "data" / "cache" / "llm")
     cache.put(ReplyCache.key("triage", path, "model", "t1"), {"x": 1})  # the name is cleaned
     written = [p for p in tmp_path.rglob("*") if p.is_file()]

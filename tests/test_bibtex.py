@@ -1,4 +1,4 @@
-"""BibTeX as the reader copies it: built in Chromium by digest.js from a card the real
+"""BibTeX as the reader copies it: built in Chromium by digest/citations.js from a card the real
 renderer made (key, year and primary category from render/bibtex.py). It parses,
 keeps the record's facts and survives hostile titles."""
 
@@ -12,7 +12,7 @@ import bibtexparser
 import pytest
 from bibtexparser.bparser import BibTexParser
 from conftest import REPO
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, Route, sync_playwright
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from generator.config import load_config
@@ -21,7 +21,7 @@ from generator.render.bibtex import citation_key
 from generator.render.pages import SiteRenderer
 
 ORIGIN = "http://digest.test/"  # answered by Playwright, never the network
-SCRIPT = (REPO / "overrides" / "assets" / "javascripts" / "digest.js").read_text()
+MODULES = REPO / "overrides" / "assets" / "javascripts" / "digest"
 
 
 def paper(**fields: object) -> Paper:
@@ -54,11 +54,22 @@ def bibtex(page: Page, record: Paper, announced: int = 2026) -> str:
     html = (
         '<!doctype html><html><head><meta charset="utf-8">'
         f'<script id="__config" type="application/json">{json.dumps({"base": "."})}</script>'
-        f"</head><body>{card}<script>{SCRIPT}</script></body></html>"
+        f"</head><body>{card}</body></html>"
     )
     page.route(ORIGIN, lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.route(f"{ORIGIN}digest/*.js", serve_module)
     page.goto(ORIGIN)
-    return str(page.evaluate("arxivDigest.bibtex(document.querySelector('article.paper'))"))
+    return str(
+        page.evaluate(
+            """import("./digest/citations.js")
+            .then(m => m.bibtexOf(document.querySelector('article.paper')))"""
+        )
+    )
+
+
+def serve_module(route: Route) -> None:
+    name = route.request.url.rsplit("/", 1)[1]
+    route.fulfill(body=(MODULES / name).read_text(), content_type="text/javascript")
 
 
 def parse(text: str) -> dict[str, str]:
@@ -116,6 +127,12 @@ def test_hostile_titles_still_give_one_parsable_entry(page: Page, title: str) ->
 def test_a_team_name_with_and_stays_one_author(page: Page) -> None:
     entry = parse(bibtex(page, paper(authors=["Ann Lee", "The Search and Rescue Team"])))
     assert entry["author"] == "Ann Lee and {The Search and Rescue Team}"
+
+
+def test_an_author_whose_name_holds_a_comma_stays_one_author(page: Page) -> None:
+    # The card shows authors joined by ", "; the entry comes from the card's data.
+    entry = parse(bibtex(page, paper(authors=["King, Jr., Martin", "Ann Lee"])))
+    assert entry["author"] == "King, Jr., Martin and Ann Lee"
 
 
 def test_keys_are_ascii_and_fall_back_to_the_id() -> None:

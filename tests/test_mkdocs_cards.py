@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 
+import jinja2
 import markdown
+from conftest import REPO, rss_bytes
 
-from generator.mkdocs_cards import CardsPlugin
+from generator.config import load_config
+from generator.mkdocs_cards import CardsPlugin, blocks
+from generator.models import Day, Paper
+from generator.render.pages import SiteRenderer
+from generator.sources.rss import parse_feed
+from generator.topics import triage
 
 CARDS = [
-    '<article class="paper has-zh" id="2606.00001">\n<h3>*not emphasis* &lt;!--digest-card:1--&gt;'
-    "</h3>\n</article>",
-    '<article class="paper" id="2606.00002">\n<p>second</p>\n</article>',
+    '<article class="paper has-zh" id="2606.00001" data-card>\n'
+    "<h3>*not emphasis* &lt;!--digest-card:1--&gt; data-card&gt;</h3>\n</article>",
+    '<article class="paper" id="2606.00002" data-paper=\'{"title":"a \\u003c b"}\' data-card>\n'
+    "<p>second</p>\n</article>",
 ]
 PAGE = (
     '# Day\n\n## 1. Section\n\n<div class="paper-list">\n'
     + "\n".join(CARDS)
     + "\n</div>\n\nSome *Markdown* after.\n\n"
-    + '<div class="topic-overview">\n<section class="topic-card">\n<h3><a href="llm/">LLM</a>'
-    + "</h3>\n<ol><li>*a* &lt;b&gt;</li></ol>\n</section>\n</div>\n"
+    + '<div class="topic-overview">\n<section class="topic-card" data-card>\n'
+    + '<h3><a href="llm/">LLM</a></h3>\n<ol><li>*a* &lt;b&gt;</li></ol>\n</section>\n</div>\n'
 )
 
 
@@ -39,5 +51,48 @@ def test_cards_skip_markdown_and_come_back_byte_for_byte(tmp_path: Path) -> None
 
 
 def test_an_article_without_its_end_is_left_to_markdown() -> None:
-    broken = '<article class="paper" id="x">\n<p>no end'
+    broken = '<article class="paper" id="x" data-card>\n<p>no end'
     assert CardsPlugin().on_page_markdown(broken, page=None) == broken
+
+
+def test_the_theme_links_the_search_manifest_from_the_layout() -> None:
+    env = CardsPlugin().on_env(jinja2.Environment(), config=None, files=None)
+    assert env.globals["search_manifest"] == "pagefind/periods.json"
+
+
+def test_the_plugin_finds_every_card_the_renderer_makes_and_its_data() -> None:
+    config = load_config(REPO / "digest.yml")
+    papers = parse_feed(rss_bytes("2026-06-19", "cs.CL")).papers
+    forged = Paper(  # text that looks like the marker, and quotes that would end data-paper
+        id="2606.99998",
+        version=1,
+        title="Not a card data-card> <b>x</b> O'Neil's",
+        authors=["A. O'Neil", "B <i>& C</i>"],
+        abstract="</article> data-card>",
+        categories=["cs.CL"],
+        primary_category="cs.CL",
+        announce_type="new",
+    )
+    triage([*papers, forged], config)
+    listed = next(p for p in papers if any(hit.score >= 60 for hit in p.topics))
+    forged.topics, forged.llm = listed.topics, listed.llm  # listed where that paper is
+    pages = SiteRenderer(
+        config, [Day(dt.date(2026, 6, 19), [*papers, forged])], None, overrides=REPO / "overrides"
+    ).render()
+    found = {"article": 0, "section": 0}
+    cited = set()
+    for text in pages.values():
+        cards = [text[start:end] for start, end in blocks(text)]
+        openings = re.findall(r'<article class="paper|<section class="topic-card"', text)
+        assert len(cards) == len(openings)
+        for card in cards:
+            tag = card[1:8].rstrip(" ")
+            found[tag] += 1
+            assert card.endswith(f"</{tag}>") and card.count(f"</{tag}>") == 1
+            if tag == "article":
+                paper = next(p for p in [*papers, forged] if f'id="{p.id}"' in card)
+                data = json.loads(unescape(re.search(r"data-paper='([^']*)'", card)[1]))
+                assert data["title"] == paper.title and data["authors"] == paper.authors
+                cited.add(paper.id)
+    assert found["article"] > 10 and found["section"] >= len(config.topics)
+    assert forged.id in cited

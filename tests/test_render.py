@@ -162,10 +162,12 @@ def test_the_built_site_has_a_search_index(project: Path) -> None:
     documents = search_documents(config, [sample_day()])
     site = build_site(project, search=documents, language="zh")
     periods = json.loads((site / "pagefind" / "periods.json").read_text())
-    assert periods == [{"id": "2026-q2", "label": "2026 年 4–6 月"}]
+    assert periods == [
+        {"id": "2026-q2", "label": "2026 年 4–6 月", "bundle": "2026-q2/pagefind.js"}
+    ]
     assert (site / "pagefind" / "2026-q2" / "pagefind.js").is_file()
     assert list((site / "pagefind" / "2026-q2" / "fragment").iterdir())
-    assert not (site / "pagefind" / "2026-q2" / "pagefind-ui.js").exists()  # ours is digest.js
+    assert not (site / "pagefind" / "2026-q2" / "pagefind-ui.js").exists()  # ours: digest/search.js
     assert not (site / "search").exists()  # Material's whole-site index stays off
 
 

@@ -3,14 +3,16 @@ from indexing quarters whose papers did not change."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import pytest
 
-from generator import site
-from generator.site import index_search, period_label, search_period
+from generator.errors import SiteError
+from generator.site import SearchIndex, bundles, index_search
+from generator.site.layout import document_path, period_label, period_of, quarter
 
 
 def document(title: str) -> str:
@@ -29,16 +31,18 @@ DOCUMENTS = {
 
 
 @pytest.mark.parametrize(
-    ("path", "period", "label"),
+    ("date", "period", "label"),
     [
-        ("2026/01/02/x.html", "2026-q1", "2026 年 1–3 月"),
-        ("2026/06/30/x.html", "2026-q2", "2026 年 4–6 月"),
-        ("2025/07/01/x.html", "2025-q3", "2025 年 7–9 月"),
-        ("2025/12/31/x.html", "2025-q4", "2025 年 10–12 月"),
+        (dt.date(2026, 1, 2), "2026-q1", "2026 年 1–3 月"),
+        (dt.date(2026, 6, 30), "2026-q2", "2026 年 4–6 月"),
+        (dt.date(2025, 7, 1), "2025-q3", "2025 年 7–9 月"),
+        (dt.date(2025, 12, 31), "2025-q4", "2025 年 10–12 月"),
     ],
 )
-def test_a_document_goes_in_its_quarter(path: str, period: str, label: str) -> None:
-    assert search_period(path) == period
+def test_a_document_goes_in_its_quarter(date: dt.date, period: str, label: str) -> None:
+    path = document_path(date, "2606.12345")
+    assert path == f"{date:%Y/%m/%d}/2606.12345.html"
+    assert period_of(path) == quarter(date) == period
     assert period_label(period) == label
 
 
@@ -46,7 +50,13 @@ def test_one_bundle_per_quarter_listed_newest_first(tmp_path: Path) -> None:
     index_search(tmp_path / "pagefind", DOCUMENTS, "zh")
     periods = json.loads((tmp_path / "pagefind" / "periods.json").read_text())
     assert [p["id"] for p in periods] == ["2026-q2", "2025-q4"]
-    assert periods[1]["label"] == "2025 年 10–12 月"
+    assert periods[1] == {
+        "id": "2025-q4",
+        "label": "2025 年 10–12 月",
+        "bundle": "2025-q4/pagefind.js",  # what the browser imports, from the manifest's URL
+    }
+    for period in periods:
+        assert (tmp_path / "pagefind" / period["bundle"]).is_file()
     for period, count in [("2026-q2", 2), ("2025-q4", 1)]:
         bundle = tmp_path / "pagefind" / period
         assert (bundle / "pagefind.js").is_file()
@@ -57,13 +67,13 @@ def test_the_cache_indexes_only_quarters_whose_documents_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     indexed: list[int] = []  # documents in each Pagefind run
-    real_index = site._index
+    real_index = bundles._index
 
     def counting(source: TemporaryDirectory[str], bundle: Path, language: str) -> None:
         indexed.append(len(list(Path(source.name).rglob("*.html"))))
         real_index(source, bundle, language)
 
-    monkeypatch.setattr(site, "_index", counting)
+    monkeypatch.setattr(bundles, "_index", counting)
     cache = tmp_path / "cache"
     index_search(tmp_path / "first", DOCUMENTS, "zh", cache)
     assert sorted(indexed) == [1, 2]
@@ -100,7 +110,7 @@ def test_a_bundle_interrupted_while_indexing_is_not_used(tmp_path: Path) -> None
 
 def test_a_quarter_added_in_two_parts_is_refused(tmp_path: Path) -> None:
     first, second = dict(list(DOCUMENTS.items())[:1]), dict(list(DOCUMENTS.items())[1:])
-    with site.SearchIndex("zh") as index:
+    with SearchIndex("zh") as index:
         index.add(first)
-        with pytest.raises(site.SiteError, match="2026-q2 were added twice"):
+        with pytest.raises(SiteError, match="2026-q2 were added twice"):
             index.add(second)  # its other 2026 Q2 paper would replace the first's bundle

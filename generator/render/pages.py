@@ -15,6 +15,7 @@ import frontmatter
 import jinja2
 from markupsafe import Markup
 
+from generator import card_data
 from generator.config import Config, Topic
 from generator.errors import RenderError
 from generator.files import inside, write_atomic
@@ -131,6 +132,7 @@ class SiteRenderer:
             undefined=jinja2.StrictUndefined,
         )
         self.env.filters["md"] = md_escape
+        card_data.register(self.env)
         self._card = self.env.get_template(CARD_TEMPLATE)
         self.pages: dict[str, str] = {}  # path under content/ → text, without `emit`
         self.paths: set[str] = set()  # every page made

@@ -19,6 +19,7 @@ from generator.config import Config
 from generator.models import Day
 from generator.render import urls
 from generator.render.pages import Selections
+from generator.site.layout import document_path
 
 AUTHORS_SEARCHED = 10  # enough to find a paper by its known authors; long lists cost bytes
 
@@ -43,7 +44,7 @@ _DOCUMENT = Environment(autoescape=True).from_string(
 def search_documents(
     config: Config, days: Iterable[Day], selected: Selections | None = None
 ) -> dict[str, str]:
-    """Path ("2026/06/19/<id>.html") → HTML, one per paper listed on a topic page.
+    """Path (site/layout.py: "2026/06/19/<id>.html") → HTML, one per paper listed on a topic page.
 
     A paper listed under several topics is one result: it points to the topic where it
     scored best, and names all of them. `selected` keeps the selections for the pages.
@@ -64,7 +65,7 @@ def search_documents(
         for paper_id, hits in listed.items():
             hits.sort()
             best_slug = hits[0][1]
-            documents[f"{day.date:%Y/%m/%d}/{paper_id}.html"] = _DOCUMENT.render(
+            documents[document_path(day.date, paper_id)] = _DOCUMENT.render(
                 language=config.site.language,
                 p=papers[paper_id],
                 date=day.date.isoformat(),

@@ -39,8 +39,6 @@
     if (!parts.length) return;
     loadKatex().then(function () {
       parts.forEach(function (part) {
-        // A title's TeX as written, for BibTeX (digest.js): KaTeX replaces the text.
-        if (part.classList.contains("paper-title")) part.dataset.source = part.textContent;
         renderMathInElement(part, Object.assign({ ignoredClasses: ["paper-links"] }, OPTIONS));
       });
     });
@@ -57,7 +55,7 @@
     }));
   }
 
-  // An English abstract still data-later is only a placeholder: digest.js fills it and
+  // An English abstract still data-later is only a placeholder: digest/abstracts.js fills it and
   // sends "digest:abstract" when the text is there.
   function onAbstract(event) {
     var details = event.target;

@@ -1,53 +1,30 @@
-"""Site: content/ → site/ with MkDocs (Material). The only module that runs MkDocs."""
+"""The search bundles: Pagefind over the search documents (render/search.py), one
+bundle per period (layout.py). Only Pagefind's output is published.
+
+A quarter per bundle keeps a first query's download, and Pagefind's memory, the size
+of three months however long the archive grows (bench/). One language for everything:
+the documents hold Chinese and English side by side, and Pagefind's extended build
+segments Chinese words at index time.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import importlib.metadata
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import yaml
-from yaml_env_tag import construct_env_tag
-
 from generator.errors import SiteError
 from generator.files import inside
-
-
-def build_site(
-    root: Path,
-    *,
-    search: Mapping[str, str] | None = None,
-    language: str = "zh",
-    strict: bool = True,
-    index: SearchIndex | None = None,
-) -> Path:
-    """Run `mkdocs build` in `root` and put the search index in site/pagefind/: the
-    `index` already under way, or one made of `search` (render/search.py) meanwhile.
-    Return the site folder."""
-    if index is None and search:
-        with SearchIndex(language) as own:
-            own.add(search)
-            return build_site(root, strict=strict, index=own)
-    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
-    if strict:
-        command.append("--strict")
-    result = _mkdocs(root, command)
-    if result.returncode != 0:
-        raise SiteError(f"mkdocs build failed:\n{_tail(result)}")
-    site = root / "site"
-    if index is not None:
-        index.write_into(site / "pagefind")
-    return site
+from generator.site.layout import by_period, write_manifest
+from generator.site.process import tail
 
 
 class SearchIndex:
@@ -91,7 +68,7 @@ class SearchIndex:
 
     def write_into(self, output: Path) -> None:
         """Wait for the bundles and put them in `output` (site/pagefind/), with
-        periods.json listing the quarters newest first."""
+        the manifest listing them (layout.py)."""
         for job in self._jobs:
             job.result()  # a failed index raises here
         output.mkdir(parents=True, exist_ok=True)
@@ -103,7 +80,7 @@ class SearchIndex:
                 for old in self.cache.glob(f"{period}-*"):  # earlier versions of the quarter
                     if old != bundle:
                         shutil.rmtree(old, ignore_errors=True)
-        write_periods(output, self._bundles)
+        write_manifest(output, self._bundles)
 
     def __enter__(self) -> SearchIndex:
         return self
@@ -118,51 +95,11 @@ class SearchIndex:
 def index_search(
     output: Path, documents: Mapping[str, str], language: str, cache: Path | None = None
 ) -> None:
-    """Pagefind over the search documents into `output` (site/pagefind/), one bundle
-    per quarter, with periods.json listing them newest first. Only Pagefind's output
-    is published.
-
-    A quarter per bundle keeps a first query's download, and Pagefind's memory, the
-    size of three months however long the archive grows (bench/). One language for
-    everything: the documents hold Chinese and English side by side, and Pagefind's
-    extended build segments Chinese words at index time.
-    """
+    """Pagefind over the search documents into `output` (site/pagefind/): the
+    bundles and their manifest, at once."""
     with SearchIndex(language, cache) as index:
         index.add(documents)
         index.write_into(output)
-
-
-def write_periods(output: Path, periods: Iterable[str]) -> None:
-    listed = [{"id": p, "label": period_label(p)} for p in sorted(periods, reverse=True)]
-    output.mkdir(parents=True, exist_ok=True)
-    (output / "periods.json").write_text(
-        json.dumps(listed, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-
-
-def by_period(documents: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    grouped: dict[str, dict[str, str]] = {}
-    for path, html in documents.items():
-        grouped.setdefault(search_period(path), {})[path] = html
-    return grouped
-
-
-def quarter(date: dt.date) -> str:
-    """ "2026-q2": the search bundle of a day's papers."""
-    return f"{date.year}-q{(date.month - 1) // 3 + 1}"
-
-
-def search_period(path: str) -> str:
-    """The bundle of a search document: "2026/06/19/2606.12345.html" → "2026-q2"."""
-    year, month = path.split("/", 2)[:2]
-    return quarter(dt.date(int(year), int(month), 1))
-
-
-def period_label(period: str) -> str:
-    """What readers see: "2026-q2" → "2026 年 4–6 月"."""
-    year, number = period.split("-q")
-    first = (int(number) - 1) * 3 + 1
-    return f"{year} 年 {first}–{first + 2} 月"
 
 
 # Bumped when what goes into a bundle changes other than through the documents.
@@ -207,8 +144,8 @@ def _index(source: tempfile.TemporaryDirectory[str], bundle: Path, language: str
         ]
         result = subprocess.run(command, text=True, capture_output=True, check=False)
     if result.returncode != 0:
-        raise SiteError(f"search index (pagefind) failed for {bundle.name}:\n{_tail(result)}")
-    for unused in _PAGEFIND_UI:  # its own search UIs: the site has one (digest.js)
+        raise SiteError(f"search index (pagefind) failed for {bundle.name}:\n{tail(result)}")
+    for unused in _PAGEFIND_UI:  # its own search UIs: the site has one (digest/search.js)
         (partial / unused).unlink(missing_ok=True)
     partial.rename(bundle)
 
@@ -234,35 +171,3 @@ _PAGEFIND_UI = [
     "pagefind-component-ui.css",
     "pagefind-highlight.js",
 ]
-
-
-def _tail(result: subprocess.CompletedProcess[str]) -> str:
-    return "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
-
-
-def _mkdocs(root: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
-    if not (root / "mkdocs.yml").is_file():
-        raise SiteError(f"no mkdocs.yml in {root}")
-    # Material 9.7+ prints a notice about MkDocs 2.0 on every build; we know.
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(command, cwd=root, env=env, text=True, capture_output=True, check=False)
-
-
-class _IgnoreTags(yaml.SafeLoader):
-    """mkdocs.yml may hold `!!python/name:` tags; we only need plain keys, and `!ENV`
-    resolved by the same code MkDocs uses."""
-
-
-_IgnoreTags.add_constructor("!ENV", construct_env_tag)
-_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
-_IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
-def site_url(root: Path) -> str | None:
-    """`site_url` from mkdocs.yml, for the absolute links Atom feeds want."""
-    try:
-        raw = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
-    except (OSError, yaml.YAMLError):
-        return None
-    value = raw.get("site_url") if isinstance(raw, dict) else None
-    return str(value) if value else None

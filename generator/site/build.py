@@ -1,0 +1,73 @@
+"""The MkDocs build: content/ → site/, with the search bundles put in last. The only
+module that runs MkDocs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+from yaml_env_tag import construct_env_tag
+
+from generator.errors import SiteError
+from generator.site.bundles import SearchIndex
+from generator.site.layout import FOLDER
+from generator.site.process import tail
+
+
+def build_site(
+    root: Path,
+    *,
+    search: Mapping[str, str] | None = None,
+    language: str = "zh",
+    strict: bool = True,
+    index: SearchIndex | None = None,
+) -> Path:
+    """Run `mkdocs build` in `root` and put the search bundles in site/pagefind/: the
+    `index` already under way, or one made of `search` (render/search.py) meanwhile.
+    Return the site folder."""
+    if index is None and search:
+        with SearchIndex(language) as own:
+            own.add(search)
+            return build_site(root, strict=strict, index=own)
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
+    if strict:
+        command.append("--strict")
+    result = _mkdocs(root, command)
+    if result.returncode != 0:
+        raise SiteError(f"mkdocs build failed:\n{tail(result)}")
+    site = root / "site"
+    if index is not None:
+        index.write_into(site / FOLDER)
+    return site
+
+
+def _mkdocs(root: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
+    if not (root / "mkdocs.yml").is_file():
+        raise SiteError(f"no mkdocs.yml in {root}")
+    # Material 9.7+ prints a notice about MkDocs 2.0 on every build; we know.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, cwd=root, env=env, text=True, capture_output=True, check=False)
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """mkdocs.yml may hold `!!python/name:` tags; we only need plain keys, and `!ENV`
+    resolved by the same code MkDocs uses."""
+
+
+_IgnoreTags.add_constructor("!ENV", construct_env_tag)
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+_IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def site_url(root: Path) -> str | None:
+    """`site_url` from mkdocs.yml, for the absolute links Atom feeds want."""
+    try:
+        raw = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
+    except (OSError, yaml.YAMLError):
+        return None
+    value = raw.get("site_url") if isinstance(raw, dict) else None
+    return str(value) if value else None

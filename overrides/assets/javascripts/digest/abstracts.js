@@ -1,0 +1,52 @@
+// English abstracts, loaded when first opened. A topic page leaves the English
+// abstract of every translated paper to the abstracts.json its paper lists name
+// (render/pages.py): the first one opened loads them all, so later ones open at once
+// and in-page find sees them. math.js renders their math on the "digest:abstract" event.
+
+const loaded = new Map(); // url → promise of {id: English abstract}
+
+function englishAbstracts(url) {
+  if (!loaded.has(url)) {
+    const texts = fetch(url).then((response) => {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+    texts.catch(() => loaded.delete(url)); // the next opening retries
+    loaded.set(url, texts);
+  }
+  return loaded.get(url);
+}
+
+// On "toggle" (captured: it does not bubble) of any <details>.
+export async function onAbstractOpened(event) {
+  const details = event.target;
+  if (!details.open || !details.matches || !details.matches("details.abstract[data-later]")) return;
+  const list = details.closest("[data-abstracts]");
+  if (!list) return;
+  const url = new URL(list.dataset.abstracts, location.href).href;
+  const link = details.querySelector("p a"); // to arXiv, until the text is here
+  if (link) {
+    link.dataset.label = link.dataset.label || link.textContent;
+    link.textContent = "正在加载英文摘要…";
+  }
+  let texts;
+  try {
+    texts = await englishAbstracts(url);
+  } catch (e) {
+    if (link) link.textContent = "英文摘要未能加载,在 arXiv 阅读";
+    return;
+  }
+  fillIn(texts);
+  if (link && details.hasAttribute("data-later")) link.textContent = link.dataset.label; // not in it
+}
+
+function fillIn(texts) {
+  document.querySelectorAll("[data-abstracts] details.abstract[data-later]").forEach((later) => {
+    const card = later.closest("article.paper");
+    const text = card && texts[card.id];
+    if (typeof text !== "string") return;
+    later.querySelector("p").replaceChildren(document.createTextNode(text));
+    later.removeAttribute("data-later");
+    if (later.open) later.dispatchEvent(new Event("digest:abstract", { bubbles: true }));
+  });
+}

@@ -1,0 +1,39 @@
+// Small helpers for the page. Everything shown from a paper goes through textContent:
+// it came from arXiv.
+
+// The site's root: Material's instant navigation keeps it in __md_scope.
+export const ROOT = siteRoot();
+
+function siteRoot() {
+  if (window.__md_scope) return new URL(".", window.__md_scope);
+  const config = JSON.parse(document.getElementById("__config").textContent);
+  return new URL(config.base.replace(/\/?$/, "/"), location.href);
+}
+
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+export function copy(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    return navigator.clipboard.writeText(text);
+  }
+  const area = el("textarea");
+  area.value = text;
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  area.remove();
+  return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+}
+
+// A button's label replaced for a moment ("已复制").
+export function flash(button, text) {
+  const before = button.dataset.label || button.textContent;
+  button.dataset.label = before;
+  button.textContent = text;
+  setTimeout(() => { button.textContent = before; }, 1500);
+}

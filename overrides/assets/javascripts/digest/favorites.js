@@ -1,0 +1,98 @@
+// Favorites: starred papers kept in the browser, listed on the favorites page, their
+// BibTeX copied or downloaded at once.
+
+import { cardOf, paperOf } from "./card.js";
+import { bibtexOf } from "./citations.js";
+import { ROOT, copy, el, flash } from "./dom.js";
+import { KEYS, read, write } from "./storage.js";
+
+function favorites() {
+  const list = read(KEYS.favorites, []);
+  return Array.isArray(list) ? list.filter((f) => f && typeof f.id === "string") : [];
+}
+
+// What a favorite keeps: enough to list and cite it without its page.
+function favoriteOf(card) {
+  const paper = paperOf(card);
+  const page = location.pathname.startsWith(ROOT.pathname)
+    ? location.pathname.slice(ROOT.pathname.length) : location.pathname;
+  return {
+    id: paper.id,
+    title: paper.title,
+    title_zh: paper.title_zh,
+    date: paper.date,
+    link: page + "#" + paper.id,
+    bibtex: bibtexOf(card),
+  };
+}
+
+export function toggleFavorite(star) {
+  const card = cardOf(star);
+  const list = favorites();
+  const at = list.findIndex((f) => f.id === card.id);
+  if (at >= 0) list.splice(at, 1);
+  else list.unshift(favoriteOf(card));
+  write(KEYS.favorites, list);
+  showStars();
+}
+
+export function showStars() {
+  const ids = new Set(favorites().map((f) => f.id));
+  document.querySelectorAll("article.paper").forEach((card) => {
+    const star = card.querySelector(".paper-star");
+    const on = ids.has(card.id);
+    star.setAttribute("aria-pressed", String(on));
+    star.textContent = on ? "★" : "☆";
+    star.title = on ? "取消收藏" : "收藏";
+  });
+}
+
+function allBibtex() {
+  return favorites().map((f) => f.bibtex).filter(Boolean).join("\n\n") + "\n";
+}
+
+export function showFavoritesPage() {
+  const box = document.getElementById("digest-favorites");
+  if (!box) return;
+  const list = favorites();
+  const ol = box.querySelector(".favorites-list");
+  ol.replaceChildren();
+  box.querySelector(".favorites-actions").hidden = list.length === 0;
+  list.forEach((f) => ol.appendChild(favoriteItem(f)));
+}
+
+function favoriteItem(f) {
+  const li = el("li", "favorite");
+  li.dataset.id = f.id;
+  const link = el("a", "favorite__link");
+  link.href = new URL(f.link, ROOT).href;
+  if (f.title_zh) link.appendChild(el("span", "l-zh favorite__title-zh", f.title_zh));
+  link.appendChild(el("span", "favorite__title" + (f.title_zh ? " l-en" : ""), f.title));
+  li.appendChild(link);
+  li.appendChild(el("span", "favorite__meta", "arXiv:" + f.id + " · " + (f.date || "")));
+  const remove = el("button", "favorite__remove", "移除");
+  remove.type = "button";
+  remove.dataset.action = "remove";
+  li.appendChild(remove);
+  return li;
+}
+
+export function onFavoritesAction(button) {
+  const action = button.dataset.action;
+  if (action === "copy-bibtex") {
+    copy(allBibtex()).then(() => flash(button, "已复制"));
+  } else if (action === "download-bibtex") {
+    const link = el("a");
+    link.href = URL.createObjectURL(new Blob([allBibtex()], { type: "application/x-bibtex" }));
+    link.download = "favorites.bib";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  } else if (action === "clear") {
+    if (confirm("清空全部收藏?")) write(KEYS.favorites, []);
+  } else if (action === "remove") {
+    const id = button.closest("li").dataset.id;
+    write(KEYS.favorites, favorites().filter((f) => f.id !== id));
+  }
+  showFavoritesPage();
+}

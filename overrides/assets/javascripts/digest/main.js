@@ -1,0 +1,58 @@
+// The reader's side of the digest, loaded as ES modules (overrides/main.html), one
+// per concern. Material's instant navigation swaps the page content without
+// reloading: page-level work runs on every document$ emission, clicks are delegated.
+
+import { onAbstractOpened } from "./abstracts.js";
+import { bibtexOf } from "./citations.js";
+import { cardOf } from "./card.js";
+import { copy, flash } from "./dom.js";
+import { onFavoritesAction, showFavoritesPage, showStars, toggleFavorite } from "./favorites.js";
+import { installKeys } from "./keys.js";
+import { setMode, showMode } from "./language.js";
+import { Search } from "./search.js";
+import { markNew } from "./visits.js";
+
+// The language menu and the search button, moved into Material's header.
+function installHeaderTools() {
+  const template = document.getElementById("digest-header-tools");
+  const header = document.querySelector(".md-header__inner");
+  if (!template || !header || header.querySelector(".digest-lang")) return;
+  const before = header.querySelector("[data-md-component=palette]") ||
+    header.querySelector(".md-header__source");
+  header.insertBefore(template.content.cloneNode(true), before);
+  showMode();
+}
+
+function onClick(event, search) {
+  const target = event.target.closest("button");
+  if (!target) return;
+  if (target.matches("[data-digest-lang]")) {
+    setMode(target.dataset.digestLang);
+    target.blur();
+  } else if (target.matches(".digest-search-open")) {
+    if (search) search.open();
+  } else if (target.matches(".paper-star")) {
+    toggleFavorite(target);
+  } else if (target.matches(".paper-bibtex")) {
+    copy(bibtexOf(cardOf(target))).then(
+      () => flash(target, "已复制"),
+      () => flash(target, "复制失败"),
+    );
+  } else if (target.closest("#digest-favorites") && target.dataset.action) {
+    onFavoritesAction(target);
+  }
+}
+
+function onPage() {
+  showStars();
+  showFavoritesPage();
+  markNew();
+}
+
+const search = Search.install();
+document.addEventListener("click", (event) => onClick(event, search));
+document.addEventListener("toggle", onAbstractOpened, true); // toggle does not bubble
+installHeaderTools();
+if (search) installKeys(search);
+if (typeof document$ !== "undefined") document$.subscribe(onPage);
+else onPage();
