@@ -13,6 +13,7 @@ import jinja2
 import markdown
 from conftest import REPO, rss_bytes
 
+from generator import record
 from generator.config import load_config
 from generator.mkdocs_cards import CardsPlugin, blocks
 from generator.models import Day, Paper
@@ -73,7 +74,8 @@ def test_the_plugin_finds_every_card_the_renderer_makes_and_its_data() -> None:
         primary_category="cs.CL",
         announce_type="new",
     )
-    triage([*papers, forged], config)
+    everyone = [*papers, forged]
+    record.with_topics(everyone, triage(everyone, config))
     listed = next(p for p in papers if any(hit.score >= 60 for hit in p.topics))
     forged.topics, forged.llm = listed.topics, listed.llm  # listed where that paper is
     pages = SiteRenderer(
