@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from browser_site import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite  # noqa: E402
 from fixture_site import copy_project  # noqa: E402
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 from synthetic import one_topic_day  # noqa: E402
-from test_browser import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite  # noqa: E402
 
 from generator.config import load_config  # noqa: E402
 from generator.render import render_site  # noqa: E402

@@ -29,11 +29,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import daily  # noqa: E402
 import naive  # noqa: E402
+from browser_site import StaticSite  # noqa: E402
 from fixture_site import copy_project  # noqa: E402
 from measure import MB, folder_bytes, timed  # noqa: E402
 from search_archive import first_and_second_query  # noqa: E402
 from synthetic import Archive, weekdays_until  # noqa: E402
-from test_browser import StaticSite  # noqa: E402
 
 from generator.config import load_config  # noqa: E402
 from generator.models import Day, TopicHit  # noqa: E402

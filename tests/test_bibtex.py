@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import bibtexparser
 import pytest
 from bibtexparser.bparser import BibTexParser
+from browser_site import CHROMIUM, CHROMIUM_ARGS
 from conftest import REPO
 from playwright.sync_api import Page, Route, sync_playwright
-from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from generator.config import load_config
 from generator.models import Paper

@@ -11,7 +11,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,45 +18,16 @@ from urllib.parse import urlsplit
 import bibtexparser
 import pytest
 from bibtexparser.bparser import BibTexParser
+from browser_site import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite
 from conftest import REPO
 from fixture_site import HOSTILE_ID, OLDER_ID, build_fixture_site
-from loopback import LoopbackServer
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-PREFIX = "/arxiv-digest/"
 JAILBREAK = "2604.23130"  # the reference paper of 2026-06-18, 大模型对齐与安全
 JAILBREAK_ZH = "从概念对齐的Token到脆弱特征:越狱的机制定位"
 SAFETY_PAGE = "2026/06/18/llm-safety/"
 LLM_PAGE = "2026/06/19/llm/"
 SCREENSHOTS = Path(os.environ.get("DIGEST_TEST_OUTPUT", REPO / "test-output")) / "screenshots"
-
-
-class StaticSite(LoopbackServer):
-    """site/ under PREFIX; anything else is a 404, as on GitHub Pages."""
-
-    def __init__(self, folder: Path) -> None:
-        class Handler(SimpleHTTPRequestHandler):
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, directory=str(folder), **kwargs)
-
-            def translate_path(self, path: str) -> str:
-                if not path.startswith(PREFIX):
-                    return str(folder / "__outside_the_site__")
-                return super().translate_path("/" + path[len(PREFIX) :])
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        super().__init__(Handler)
 
 
 @dataclass
@@ -454,6 +424,7 @@ def test_screenshots_of_a_topic_page(browser: Browser, site_url: str) -> None:
         "topic-dark.png": ({"width": 1280, "height": 1000}, "dark"),
         "topic-mobile.png": ({"width": 375, "height": 812}, "light"),
     }
+    shown: dict[str, dict[str, Any]] = {}
     for name, (viewport, scheme) in shots.items():
         context = browser.new_context(
             base_url=site_url,
@@ -465,6 +436,25 @@ def test_screenshots_of_a_topic_page(browser: Browser, site_url: str) -> None:
         expected = "slate" if scheme == "dark" else "default"
         expect(tab.page.locator("body")).to_have_attribute("data-md-color-scheme", expected)
         tab.page.screenshot(path=str(SCREENSHOTS / name))
-        assert (SCREENSHOTS / name).stat().st_size > 10_000
+        shown[name] = tab.page.evaluate(
+            """() => {
+              const card = document.querySelector("article.paper");
+              const box = card.getBoundingClientRect();
+              const light = (c) => c.match(/\\d+/g).slice(0, 3).reduce((a, b) => a + +b, 0);
+              return {
+                background: light(getComputedStyle(document.body).backgroundColor),
+                text: light(getComputedStyle(card).color),
+                cardLeft: box.left, cardRight: box.right,
+                width: document.documentElement.scrollWidth,
+              };
+            }"""
+        )
         tab.clean()
         context.close()
+    light, dark, phone = (shown[n] for n in shots)
+    # Light text on a dark page and the other way round; the cards fit the phone.
+    assert light["background"] > light["text"] and dark["background"] < dark["text"]
+    assert dark["background"] < light["background"]
+    assert phone["width"] <= 375 and 0 <= phone["cardLeft"] < phone["cardRight"] <= 375
+    for name in shots:
+        assert (SCREENSHOTS / name).stat().st_size > 10_000

@@ -19,9 +19,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 from arxiv_server import Fault, combined_feed
+from browser_site import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite
 from conftest import FakeLLM, FixtureArxiv
 from fixture_site import copy_project, environment
-from test_browser import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite
 
 from generator.cli import main
 
