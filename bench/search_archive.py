@@ -30,7 +30,7 @@ from synthetic import synthetic_days  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.render import render_site  # noqa: E402
 from generator.render.search import search_documents  # noqa: E402
-from generator.site import build_site, index_search  # noqa: E402
+from generator.site import SearchIndex, build_site  # noqa: E402
 
 QUERIES = ["越狱", "jailbreak", "大语言模型", "diffusion", "强化学习 reward", "Zhang"]
 
@@ -53,7 +53,9 @@ def main() -> None:
         render_site(config, days[-5:], root / "content")
         site = build_site(root)
         started = time.perf_counter()
-        index_search(site / "pagefind", documents, config.site.language)
+        with SearchIndex(config.site.language) as index:  # what `build` does, timed alone
+            index.add(documents)
+            index.write_into(site / "pagefind")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
         size = sum(p.stat().st_size for p in files)

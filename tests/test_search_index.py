@@ -11,7 +11,7 @@ from tempfile import TemporaryDirectory
 import pytest
 
 from generator.errors import SiteError
-from generator.site import SearchIndex, bundles, index_search
+from generator.site import SearchIndex, bundles
 from generator.site.layout import document_path, period_label, period_of, quarter
 
 
@@ -21,6 +21,15 @@ def document(title: str) -> str:
         f'<main data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1></main>'
         "</body></html>"
     )
+
+
+def index_search(
+    output: Path, documents: dict[str, str], language: str, cache: Path | None = None
+) -> None:
+    """The bundles of `documents` and their manifest into `output`, as a build does."""
+    with SearchIndex(language, cache) as index:
+        index.add(documents)
+        index.write_into(output)
 
 
 DOCUMENTS = {

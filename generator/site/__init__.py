@@ -9,7 +9,7 @@ The cards plugin (mkdocs_cards.py) and the preview server (preview.py) sit besid
 """
 
 from generator.site.build import build_site, site_url
-from generator.site.bundles import SearchIndex, index_search
+from generator.site.bundles import SearchIndex
 from generator.site.layout import quarter
 
-__all__ = ["SearchIndex", "build_site", "index_search", "quarter", "site_url"]
+__all__ = ["SearchIndex", "build_site", "quarter", "site_url"]

@@ -92,16 +92,6 @@ class SearchIndex:
         self._scratch.cleanup()
 
 
-def index_search(
-    output: Path, documents: Mapping[str, str], language: str, cache: Path | None = None
-) -> None:
-    """Pagefind over the search documents into `output` (site/pagefind/): the
-    bundles and their manifest, at once."""
-    with SearchIndex(language, cache) as index:
-        index.add(documents)
-        index.write_into(output)
-
-
 # Bumped when what goes into a bundle changes other than through the documents.
 _BUNDLE_FORMAT = "1"
 
