@@ -36,8 +36,9 @@ from generator.models import (
     StepState,
 )
 from generator.progress import tracker
-from generator.render.pages import UNSORTED_NAME, Rendered, Selections, SiteRenderer, write_content
+from generator.render import Rendered, render_site
 from generator.render.search import search_documents
+from generator.render.selections import UNSORTED_NAME, Selections
 from generator.selection import lacks_details
 from generator.site import SearchIndex, build_site, quarter, site_url
 from generator.sources import schedule
@@ -360,10 +361,9 @@ def save_day(day: Day, store: Store, outcome: Outcome) -> bool:
 
 def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome) -> None:
     """Render content/ from every stored day, then build site/."""
-    content = settings.root / "content"
     if not build:
         every_day = _read_days(settings, config, settings.store.days())
-        _say_rendered(write_content(_renderer(settings, config, every_day), content), outcome)
+        _say_rendered(_render(settings, config, every_day), outcome)
         report_stale_topics(config, every_day, outcome)
         _say_unreadable(every_day, outcome)
         return
@@ -380,8 +380,7 @@ def publish(settings: Settings, config: Config, *, build: bool, outcome: Outcome
             index.add(documents)
             days += read
             searchable += len(documents)
-        renderer = _renderer(settings, config, days, selections)
-        _say_rendered(write_content(renderer, content), outcome)
+        _say_rendered(_render(settings, config, days, selections), outcome)
         site = build_site(settings.root, index=index)
     report_stale_topics(config, days, outcome)
     outcome.say(f"site built in {site}, {searchable} papers searchable")
@@ -433,13 +432,11 @@ def _read_days(settings: Settings, config: Config, dates: list[dt.date]) -> list
     return [settings.store.read_listed(date, threshold) for date in dates]
 
 
-def _renderer(
+def _render(
     settings: Settings, config: Config, days: list[Day], selections: Selections | None = None
-) -> SiteRenderer:
-    overrides = settings.root / "overrides"
-    return SiteRenderer(
-        config, days, site_url(settings.root), overrides=overrides, selections=selections
-    )
+) -> Rendered:
+    content = settings.root / "content"  # beside overrides/, the theme render_site reads
+    return render_site(config, days, content, site_url(settings.root), selections=selections)
 
 
 def _say_unreadable(days: list[Day], outcome: Outcome) -> None:
