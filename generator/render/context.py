@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -17,6 +17,9 @@ from generator.models import Day
 from generator.render.cards import CARD_TEMPLATE, Cards
 from generator.render.content import Content
 from generator.render.selections import Selections
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 # < > & are left to Jinja's HTML escaping: Markdown passes entities through.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
@@ -75,9 +78,9 @@ class Context:
         ordered = sorted(days, key=lambda d: d.date)
         return cls(config, ordered, selected, content, site_url, env)
 
-    def render(self, template: str, view: object | None = None) -> str:
+    def render(self, template: str, view: DataclassInstance | None = None) -> str:
         """The template, given the fields of `view` (a dataclass) by name."""
         names: dict[str, Any] = {}
         if view is not None:
-            names = {f.name: getattr(view, f.name) for f in fields(view)}  # type: ignore[arg-type]
+            names = {f.name: getattr(view, f.name) for f in fields(view)}
         return self.env.get_template(template).render(**names)
