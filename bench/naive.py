@@ -14,7 +14,8 @@ from measure import MB, folder_bytes, timed
 
 from generator.config import Config
 from generator.models import Day, Paper
-from generator.render.pages import md_escape, select
+from generator.render.context import md_escape
+from generator.render.selections import select
 from generator.store import Store
 
 

@@ -9,8 +9,9 @@ import logging
 
 from generator.config import Config
 from generator.models import Day
-from generator.render.pages import UNSORTED_NAME, Rendered, Selections, SiteRenderer, write_content
+from generator.render import Rendered, render_site
 from generator.render.search import search_documents
+from generator.render.selections import UNSORTED_NAME, Selections
 from generator.selection import lacks_details
 from generator.settings import Settings
 from generator.site import SearchIndex, build_site, quarter, site_url
@@ -23,10 +24,9 @@ SEARCH_CACHE = ".cache/search"  # finished search bundles by quarter (not commit
 
 def publish(settings: Settings, config: Config, *, build: bool) -> None:
     """Render content/ from every stored day, then build site/."""
-    content = settings.root / "content"
     if not build:
         every_day = _read_days(settings, config, settings.store.days())
-        _say_rendered(write_content(_renderer(settings, config, every_day), content))
+        _say_rendered(_render(settings, config, every_day))
         report_stale_topics(config, every_day)
         _say_unreadable(every_day)
         return
@@ -43,8 +43,7 @@ def publish(settings: Settings, config: Config, *, build: bool) -> None:
             index.add(documents)
             days += read
             searchable += len(documents)
-        renderer = _renderer(settings, config, days, selections)
-        _say_rendered(write_content(renderer, content))
+        _say_rendered(_render(settings, config, days, selections))
         site = build_site(settings.root, index=index)
     report_stale_topics(config, days)
     log.info(f"site built in {site}, {searchable} papers searchable")
@@ -76,13 +75,11 @@ def _read_days(settings: Settings, config: Config, dates: list[dt.date]) -> list
     return [settings.store.read_listed(date, threshold) for date in dates]
 
 
-def _renderer(
+def _render(
     settings: Settings, config: Config, days: list[Day], selections: Selections | None = None
-) -> SiteRenderer:
-    overrides = settings.root / "overrides"
-    return SiteRenderer(
-        config, days, site_url(settings.root), overrides=overrides, selections=selections
-    )
+) -> Rendered:
+    content = settings.root / "content"  # beside overrides/, the theme render_site reads
+    return render_site(config, days, content, site_url(settings.root), selections=selections)
 
 
 def _say_unreadable(days: list[Day]) -> None:

@@ -15,7 +15,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ from generator.enrich.replies import with_arxivs_own
 from generator.errors import StoreError
 from generator.files import inside
 from generator.ids import is_arxiv_id, split_versioned
-from generator.render.pages import write_content
+from generator.render.content import Content
 from generator.render.search import search_documents
 from generator.site import bundles
 from generator.sources import schedule
@@ -182,17 +182,6 @@ def test_an_old_style_id_stays_a_working_card(hostile_run: tuple[Path, Path, str
     assert os.path.isdir(root / "site" / "pagefind")
 
 
-class _Emits:
-    """A renderer that makes one page at `path` (write_content's only collaborator)."""
-
-    def __init__(self, path: str) -> None:
-        self.paths = {path}
-        self._path = path
-
-    def render(self, emit: Callable[[str, str], object]) -> None:
-        emit(self._path, "text")
-
-
 ESCAPES = ["../escaped.md", "2026/../../escaped.md", "/tmp/escaped-abs.md"]
 
 
@@ -200,7 +189,7 @@ ESCAPES = ["../escaped.md", "2026/../../escaped.md", "/tmp/escaped-abs.md"]
 def test_every_writer_refuses_a_path_out_of_its_folder(tmp_path: Path, path: str) -> None:
     content = tmp_path / "project" / "content"
     with pytest.raises(StoreError, match="refused to write"):
-        write_content(_Emits(path), content)  # type: ignore[arg-type]
+        Content(content).add(path, "text")
     with pytest.raises(StoreError, match="refused to write"):
         bundles._write_documents({path.replace(".md", ".html"): "<html></html>"})
     cache = ReplyCache(tmp_path / "project" / "data" / "cache" / "llm")

@@ -18,7 +18,8 @@ from playwright.sync_api import Page, Route, sync_playwright
 from generator.config import load_config
 from generator.models import Paper
 from generator.render.bibtex import citation_key
-from generator.render.pages import SiteRenderer
+from generator.render.cards import Cards, CardView
+from generator.render.context import templates
 
 ORIGIN = "http://digest.test/"  # answered by Playwright, never the network
 MODULES = REPO / "overrides" / "assets" / "javascripts" / "digest"
@@ -49,8 +50,8 @@ def page() -> Iterator[Page]:
 
 def bibtex(page: Page, record: Paper, announced: int = 2026) -> str:
     config = load_config(REPO / "digest.yml")
-    renderer = SiteRenderer(config, [], None, overrides=REPO / "overrides")
-    card = renderer.card(record, None, dt.date(announced, 6, 19), config.topics[0])
+    cards = Cards(templates(REPO / "overrides"), config.site.language)
+    card = cards.render(CardView(record, None, dt.date(announced, 6, 19), config.topics[0]))
     html = (
         '<!doctype html><html><head><meta charset="utf-8">'
         f'<script id="__config" type="application/json">{json.dumps({"base": "."})}</script>'

@@ -17,7 +17,7 @@ from generator import record
 from generator.config import load_config
 from generator.mkdocs_cards import CardsPlugin, blocks
 from generator.models import Day, Paper
-from generator.render.pages import SiteRenderer
+from generator.render import render_site
 from generator.sources.rss import parse_feed
 from generator.topics import triage
 
@@ -61,7 +61,7 @@ def test_the_theme_links_the_search_manifest_from_the_layout() -> None:
     assert env.globals["search_manifest"] == "pagefind/periods.json"
 
 
-def test_the_plugin_finds_every_card_the_renderer_makes_and_its_data() -> None:
+def test_the_plugin_finds_every_card_the_renderer_makes_and_its_data(tmp_path: Path) -> None:
     config = load_config(REPO / "digest.yml")
     papers = parse_feed(rss_bytes("2026-06-19", "cs.CL")).papers
     forged = Paper(  # text that looks like the marker, and quotes that would end data-paper
@@ -78,9 +78,10 @@ def test_the_plugin_finds_every_card_the_renderer_makes_and_its_data() -> None:
     record.with_topics(everyone, triage(everyone, config))
     listed = next(p for p in papers if any(hit.score >= 60 for hit in p.topics))
     forged.topics, forged.llm = listed.topics, listed.llm  # listed where that paper is
-    pages = SiteRenderer(
-        config, [Day(dt.date(2026, 6, 19), [*papers, forged])], None, overrides=REPO / "overrides"
-    ).render()
+    content = tmp_path / "content"
+    day = Day(dt.date(2026, 6, 19), [*papers, forged])
+    render_site(config, [day], content, None, overrides=REPO / "overrides")
+    pages = {p.as_posix(): p.read_text("utf-8") for p in content.rglob("*.md")}
     found = {"article": 0, "section": 0}
     cited = set()
     for text in pages.values():

@@ -15,11 +15,12 @@ import pytest
 from conftest import REPO, rss_bytes
 
 from generator import record
-from generator.config import load_config
+from generator.config import Config, load_config
 from generator.models import Day, Paper, StepState, TopicHit
 from generator.render import render_site
-from generator.render.pages import SiteRenderer
 from generator.render.search import search_documents
+from generator.render.selections import select
+from generator.render.urls import source_path
 from generator.site import build_site
 from generator.sources.rss import parse_feed
 from generator.topics import triage
@@ -64,11 +65,19 @@ def sample_day() -> Day:
     return Day(DAY, [*chosen, hostile])
 
 
-def test_topic_page_matches_the_golden_file() -> None:
+def rendered(
+    config: Config, days: list[Day], folder: Path, site_url: str | None = None
+) -> dict[str, str]:
+    """Every file render_site writes into `folder`/content, by its path there."""
+    content = folder / "content"
+    render_site(config, days, content, site_url, overrides=THEME)
+    files = (p for p in content.rglob("*") if p.is_file())
+    return {p.relative_to(content).as_posix(): p.read_bytes().decode("utf-8") for p in files}
+
+
+def test_topic_page_matches_the_golden_file(tmp_path: Path) -> None:
     config = load_config(REPO / "digest.yml")
-    pages = SiteRenderer(
-        config, [sample_day()], "https://example.org/digest/", overrides=THEME
-    ).render()
+    pages = rendered(config, [sample_day()], tmp_path, "https://example.org/digest/")
     page = pages["2026/06/19/llm.md"]
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(page, encoding="utf-8")
@@ -80,9 +89,9 @@ def test_topic_page_matches_the_golden_file() -> None:
     assert scores, "no scored cards"
 
 
-def test_a_translated_papers_english_abstract_waits_in_abstracts_json() -> None:
+def test_a_translated_papers_english_abstract_waits_in_abstracts_json(tmp_path: Path) -> None:
     config = load_config(REPO / "digest.yml")
-    pages = SiteRenderer(config, [sample_day()], None, overrides=THEME).render()
+    pages = rendered(config, [sample_day()], tmp_path)
     day = sample_day()
     later = json.loads(pages["2026/06/19/llm/abstracts.json"])
     translated = {p.id: p.abstract for p in day.papers if p.abstract_zh}
@@ -145,10 +154,9 @@ def test_hostile_text_is_escaped_everywhere_and_the_strict_build_passes(project:
 
 def test_search_documents_point_at_the_card_and_escape_everything() -> None:
     config = load_config(REPO / "digest.yml")
-    renderer = SiteRenderer(config, [sample_day()], None, overrides=THEME)
-    renderer.render()
-    documents = search_documents(renderer.config, renderer.days)
-    listed = {s.paper.id for t in config.topics for s in renderer.selected(sample_day(), t)}
+    documents = search_documents(config, [sample_day()])
+    threshold = config.selection.threshold
+    listed = {s.paper.id for t in config.topics for s in select(sample_day(), t, threshold)}
     assert {path.split("/")[-1].removesuffix(".html") for path in documents} == listed
     hostile = documents["2026/06/19/2606.99999.html"]
     assert 'data-pagefind-meta="link:2026/06/19/llm/#2606.99999"' in hostile
@@ -173,9 +181,7 @@ def test_the_built_site_has_a_search_index(project: Path) -> None:
 
 def test_feeds_are_valid_atom(project: Path) -> None:
     config = load_config(project / "digest.yml")
-    pages = SiteRenderer(
-        config, [sample_day()], "https://example.org/digest/", overrides=THEME
-    ).render()
+    pages = rendered(config, [sample_day()], project, "https://example.org/digest/")
     atom = "{http://www.w3.org/2005/Atom}"
     for path in ("feeds/all.xml", "feeds/llm.xml"):
         root = ET.fromstring(pages[path])
@@ -210,15 +216,15 @@ def test_feeds_are_valid_atom(project: Path) -> None:
 
 
 @pytest.mark.parametrize("url", ["", "2026/06/19/", "archive/", "topics/llm/"])
-def test_every_page_kind_is_rendered(url: str) -> None:
+def test_every_page_kind_is_rendered(url: str, tmp_path: Path) -> None:
     config = load_config(REPO / "digest.yml")
-    pages = SiteRenderer(config, [sample_day()], None, overrides=THEME).render()
-    from generator.render.urls import source_path
-
+    pages = rendered(config, [sample_day()], tmp_path)
     assert source_path(url) in pages
 
 
-def test_a_paper_the_llm_failed_on_and_no_topic_lists_is_named_on_its_day() -> None:
+def test_a_paper_the_llm_failed_on_and_no_topic_lists_is_named_on_its_day(
+    tmp_path: Path,
+) -> None:
     config = load_config(REPO / "digest.yml")
     day = sample_day()
     lost = Paper(
@@ -233,7 +239,7 @@ def test_a_paper_the_llm_failed_on_and_no_topic_lists_is_named_on_its_day() -> N
     )
     lost.llm = StepState("failed", "triage: reply was not JSON")
     day.papers.append(lost)
-    pages = SiteRenderer(config, [day], None, overrides=THEME).render()
+    pages = rendered(config, [day], tmp_path)
     overview = pages["2026/06/19/index.md"]
     assert "1 篇翻译与评分失败、暂未归入专题" in overview
     assert '<a href="https://arxiv.org/abs/2606.88888">arXiv:2606.88888v1</a>' in overview

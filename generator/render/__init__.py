@@ -1,10 +1,66 @@
 """Render: records in data/ → Markdown pages and Atom feeds in content/.
 
-Only this package writes content/. Paper cards are emitted as raw HTML blocks,
+`render_site` is the one entry point; each module makes one kind of output:
+
+    cards.py       the paper card (through the theme's paper-card.html)
+    days.py        each day's overview and each topic's page of the day
+    topics.py      each topic's page across its recent days
+    archive.py     the archive calendar, the topics index, the favorites page
+    feeds.py       Atom feeds
+    search.py      the search documents Pagefind indexes (called by the pipeline)
+    selections.py  which papers each topic lists each day, by sub-topic
+    views.py       view models several pages share; urls.py the site's URLs
+    context.py     what every page is rendered with; content.py the writer of content/
+
+Only content.py writes content/. Paper cards are emitted as raw HTML blocks,
 escaped by Jinja: Markdown never parses text that came from arXiv or an LLM,
 and MkDocs skips the per-element Markdown work that dominates build time.
 """
 
-from generator.render.pages import render_site
+from __future__ import annotations
 
-__all__ = ["render_site"]
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.config import Config
+from generator.models import Day
+from generator.render.archive import render_lists
+from generator.render.content import Content, Rendered
+from generator.render.context import Context
+from generator.render.days import render_days
+from generator.render.feeds import render_feeds
+from generator.render.selections import Selections
+from generator.render.topics import render_topics
+
+__all__ = ["Rendered", "render_site"]
+
+
+def render_site(
+    config: Config,
+    days: Sequence[Day],
+    content_dir: Path,
+    site_url: str | None = None,
+    *,
+    overrides: Path | None = None,
+    selections: Selections | None = None,
+) -> Rendered:
+    """Write every page of `days` under content/ and remove those no longer made.
+
+    `overrides` is the theme folder holding the paper card; by default the project's,
+    beside content/. `selections`: those already made for these days (a build makes
+    the search documents' first), else made here.
+    """
+    content = Content(content_dir)
+    ctx = Context.make(
+        config,
+        days,
+        content,
+        site_url,
+        overrides=overrides or content_dir.parent / "overrides",
+        selections=selections,
+    )
+    render_days(ctx)
+    render_topics(ctx)
+    render_lists(ctx)
+    render_feeds(ctx)
+    return content.finish()

@@ -18,7 +18,7 @@ from jinja2 import Environment
 from generator.config import Config
 from generator.models import Day
 from generator.render import urls
-from generator.render.pages import Selections
+from generator.render.selections import Selections
 from generator.site.layout import document_path
 
 AUTHORS_SEARCHED = 10  # enough to find a paper by its known authors; long lists cost bytes

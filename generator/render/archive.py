@@ -1,0 +1,98 @@
+"""The archive's calendar of days, and the pages that list things rather than papers:
+the topics index and the favorites (filled in by digest.js from the browser's store)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from generator.config import Subtopic, Topic
+from generator.render import urls
+from generator.render.context import Context
+from generator.render.views import Group, grouped
+
+WEEKDAY_NAMES = ["一", "二", "三", "四", "五", "六", "日"]
+TOPICS_INDEX_URL = "topics/"
+FAVORITES_URL = "favorites/"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A day of a month's calendar; `href` and `count` when it has a digest."""
+
+    day: int
+    count: int | None = None
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Month:
+    key: str  # the heading's anchor, YYYY-MM
+    label: str
+    weeks: list[list[Cell | None]]  # None: a day of the month before or after
+
+
+@dataclass(frozen=True)
+class ArchivePage:  # templates/archive.md
+    total_days: int
+    total_papers: int
+    weekday_names: list[str]
+    months: list[Month]  # newest first
+
+
+@dataclass(frozen=True)
+class TopicEntry:
+    name: str
+    description: str
+    href: str
+    subtopics: list[Subtopic]
+
+
+@dataclass(frozen=True)
+class TopicsIndexPage:  # templates/topics_index.md
+    groups: list[Group[TopicEntry]]
+
+
+def render_lists(ctx: Context) -> None:
+    render_topics_index(ctx)
+    render_archive(ctx)
+    ctx.content.add_page(FAVORITES_URL, "收藏", ctx.render("favorites.md"))
+
+
+def render_topics_index(ctx: Context) -> None:
+    def entry(topic: Topic) -> TopicEntry:
+        href = urls.relative(TOPICS_INDEX_URL, urls.topic_url(topic.slug))
+        return TopicEntry(topic.name, topic.description, href, topic.subtopics)
+
+    body = ctx.render("topics_index.md", TopicsIndexPage(grouped(ctx.config.topics, entry)))
+    # topics/index.md, not topics.md: topics/<slug>.md live in that folder.
+    ctx.content.add_page(TOPICS_INDEX_URL, "专题", body, path="topics/index.md")
+
+
+def render_archive(ctx: Context) -> None:
+    counts = {day.date: day.counts().total for day in ctx.days}
+    months = sorted({(d.year, d.month) for d in counts}, reverse=True)
+    page = ArchivePage(
+        total_days=len(counts),
+        total_papers=sum(counts.values()),
+        weekday_names=WEEKDAY_NAMES,
+        months=[_month(year, month, counts) for year, month in months],
+    )
+    ctx.content.add_page(urls.ARCHIVE_URL, "归档", ctx.render("archive.md", page))
+
+
+def _month(year: int, month: int, counts: dict[dt.date, int]) -> Month:
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        cells: list[Cell | None] = []
+        for date in week:
+            if date.month != month:
+                cells.append(None)
+            elif date in counts:
+                href = urls.relative(urls.ARCHIVE_URL, urls.day_url(date))
+                cells.append(Cell(date.day, counts[date], href))
+            else:
+                cells.append(Cell(date.day))
+        weeks.append(cells)
+    return Month(f"{year}-{month:02d}", f"{year} 年 {month} 月", weeks)

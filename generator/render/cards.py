@@ -1,0 +1,65 @@
+"""The paper card: the one view of a paper on every page that lists papers.
+
+The card is overrides/partials/paper-card.html, part of the theme; it is rendered here
+into content/ as one raw HTML block, every value from arXiv or an LLM autoescaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import jinja2
+from markupsafe import Markup
+
+from generator.config import Topic
+from generator.models import BUDGET_LEFT, Paper, TopicHit
+from generator.render.bibtex import citation
+
+CARD_TEMPLATE = "partials/paper-card.html"  # in the theme's overrides/, beside Material's partials
+ANNOUNCE_LABELS = {
+    "new": "新提交",
+    "cross": "交叉列表",
+    "replace": "版本更新",
+    "replace-cross": "替换交叉",
+}
+AUTHOR_LIMIT = 12  # authors shown before "… 等 N 人"
+
+
+@dataclass(frozen=True)
+class CardView:
+    """One paper's card on a page of `date`; `hit` is its hit in `topic`, if the page
+    lists it there. `english_later`: the page's abstracts.json holds the English
+    abstract of a paper that has a Chinese one."""
+
+    paper: Paper
+    hit: TopicHit | None
+    date: dt.date
+    topic: Topic
+    english_later: bool = False
+
+
+class Cards:
+    """Renders card views through the theme's card template."""
+
+    def __init__(self, templates: jinja2.Environment, language: str) -> None:
+        self._template = templates.get_template(CARD_TEMPLATE)
+        self._language = language
+
+    def render(self, card: CardView) -> Markup:
+        # The names are paper-card.html's: the theme's template reads them as they are.
+        html = self._template.render(
+            paper=card.paper,
+            hit=card.hit,
+            date=card.date.isoformat(),
+            announce_labels=ANNOUNCE_LABELS,
+            subtopic_names={s.slug: s.name for s in card.topic.subtopics},
+            author_limit=AUTHOR_LIMIT,
+            language=self._language,
+            budget_left=BUDGET_LEFT,
+            cite=citation(card.paper, card.date.year),
+            english_later=card.english_later,
+        )
+        # Belt and braces: a blank line would end the raw HTML block in Markdown.
+        return Markup(re.sub(r"\n\s*\n", "\n", html).strip())

@@ -1,0 +1,59 @@
+"""content/: the one writer of the rendered pages.
+
+Each page is written as it is made (an archive's pages are too big to hold at once),
+an unchanged file is left alone, two pages at one path are refused, and what an
+earlier render wrote into render's folders but this one did not is removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+
+from generator.errors import RenderError
+from generator.files import inside, write_atomic
+from generator.render import urls
+
+# Folders render owns completely: a file there that this render did not write is stale.
+GENERATED_DIRS = re.compile(r"^(\d{4}/|topics/|feeds/)")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    written: int  # files under content/ that changed
+    removed: int  # stale generated files deleted
+
+
+class Content:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.paths: set[str] = set()  # every file this render made, relative to `folder`
+        self._written = 0
+
+    def add(self, path: str, text: str) -> None:
+        """`text` at `path` under content/ (refused outside it: StoreError)."""
+        if path in self.paths:
+            raise RenderError(f"two pages would be written to content/{path}")
+        self.paths.add(path)
+        self._written += write_atomic(inside(self.folder, path), text, durable=False)
+
+    def add_page(
+        self, url: str, title: str, body: str, *, path: str | None = None, **meta: Any
+    ) -> None:
+        """The Markdown page MkDocs turns into `url`, with its front matter."""
+        post = frontmatter.Post(body, title=title, **meta)
+        self.add(path or urls.source_path(url), frontmatter.dumps(post, sort_keys=False) + "\n")
+
+    def finish(self) -> Rendered:
+        """Remove the stale generated files; say what changed."""
+        removed = 0
+        for path in sorted(self.folder.rglob("*")):
+            relative = path.relative_to(self.folder).as_posix()
+            if path.is_file() and GENERATED_DIRS.match(relative) and relative not in self.paths:
+                path.unlink()
+                removed += 1
+        return Rendered(self._written, removed)

@@ -1,0 +1,88 @@
+"""What every kind of page is rendered with: the config, the days in order, their
+selections, the templates and content/ to write into."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from generator import card_data
+from generator.config import Config
+from generator.errors import RenderError
+from generator.models import Day
+from generator.render.cards import CARD_TEMPLATE, Cards
+from generator.render.content import Content
+from generator.render.selections import Selections
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+# < > & are left to Jinja's HTML escaping: Markdown passes entities through.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
+
+
+def md_escape(text: str) -> str:
+    """Text for a Markdown heading: every character Markdown could act on is escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def templates(overrides: Path) -> jinja2.Environment:
+    """The page templates of the package and the card of the theme in `overrides`."""
+    if not (overrides / CARD_TEMPLATE).is_file():
+        raise RenderError(f"the paper card is missing: {overrides / CARD_TEMPLATE}")
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.PackageLoader("generator.render", "templates"),
+                jinja2.FileSystemLoader(overrides),
+            ]
+        ),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = md_escape
+    card_data.register(env)  # the card's marker and machine-readable data
+    return env
+
+
+@dataclass(frozen=True)
+class Context:
+    config: Config
+    days: Sequence[Day]  # oldest first
+    selected: Selections
+    content: Content
+    site_url: str | None
+    env: jinja2.Environment
+
+    @classmethod
+    def make(
+        cls,
+        config: Config,
+        days: Sequence[Day],
+        content: Content,
+        site_url: str | None,
+        *,
+        overrides: Path,
+        selections: Selections | None = None,
+    ) -> Context:
+        env = templates(overrides)
+        # Page templates show a card view as `{{ card | card }}`.
+        env.filters["card"] = Cards(env, config.site.language).render
+        selected = Selections(config.selection.threshold) if selections is None else selections
+        ordered = sorted(days, key=lambda d: d.date)
+        return cls(config, ordered, selected, content, site_url, env)
+
+    def render(self, template: str, view: DataclassInstance | None = None) -> str:
+        """The template, given the fields of `view` (a dataclass) by name."""
+        names: dict[str, Any] = {}
+        if view is not None:
+            names = {f.name: getattr(view, f.name) for f in fields(view)}
+        return self.env.get_template(template).render(**names)

@@ -1,0 +1,223 @@
+"""Day pages: each day's overview (the latest one also as the home page) and each
+topic's page of the day, the one that shows the papers' cards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from generator.config import Topic
+from generator.models import BUDGET_LEFT, NO_LLM, Day, Paper
+from generator.render import urls
+from generator.render.cards import ANNOUNCE_LABELS, CardView
+from generator.render.context import Context
+from generator.render.feeds import feed_links
+from generator.render.selections import UNSORTED, Selected, by_subtopic
+from generator.render.views import Group, Link, PaperLine, day_link, grouped, paper_lines
+from generator.selection import lacks_details
+
+BEST_ON_OVERVIEW = 5
+Neighbours = tuple[dt.date | None, dt.date | None]  # the days before and after
+
+
+@dataclass(frozen=True)
+class SubtopicCount:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TopicOfDay:
+    """A topic on a day's overview: its count, its sub-topics' and its best papers."""
+
+    name: str
+    href: str
+    count: int
+    subtopics: list[SubtopicCount]
+    best: list[PaperLine]
+    date: str
+
+
+@dataclass(frozen=True)
+class DayPage:  # templates/day.md
+    heading: str
+    total: int
+    counts: dict[str, int]  # by announce type
+    llm_notice: str | None
+    groups: list[Group[TopicOfDay]]
+    prev: Link | None
+    next: Link | None
+    archive_href: str
+    unplaced: list[Paper]
+
+
+@dataclass(frozen=True)
+class CardSection:
+    """A sub-topic's section of a topic's page of the day."""
+
+    name: str
+    slug: str
+    cards: list[CardView]
+
+
+@dataclass(frozen=True)
+class TopicDayPage:  # templates/topic_day.md
+    topic: Topic
+    date: str
+    total: int
+    categories: list[str]
+    sections: list[CardSection]
+    abstracts_href: str | None
+    llm_notice: str | None
+    prev: Link | None
+    next: Link | None
+    overview_href: str
+    topic_href: str
+    feed_href: str
+
+
+def render_days(ctx: Context) -> None:
+    """Every day's overview and topic pages, and the home page."""
+    days = ctx.days
+    for index, day in enumerate(days):
+        neighbours = (
+            days[index - 1].date if index else None,
+            days[index + 1].date if index + 1 < len(days) else None,
+        )
+        render_overview(ctx, day, neighbours, urls.day_url(day.date))
+        for topic in ctx.config.topics:
+            render_topic_day(ctx, day, topic, neighbours)
+    if days:
+        before = days[-2].date if len(days) > 1 else None
+        render_overview(ctx, days[-1], (before, None), urls.HOME_URL)
+    else:
+        body = "# 暂无内容\n\n还没有任何一天的论文。运行 `arxiv-digest run` 开始。\n"
+        ctx.content.add_page(urls.HOME_URL, "暂无内容", body)
+
+
+def render_overview(ctx: Context, day: Day, neighbours: Neighbours, url: str) -> None:
+    """The day's overview at `url`: the day's own, or the home page ("")."""
+    counts = day.counts()
+    home = url == urls.HOME_URL
+    page = DayPage(
+        heading=f"{ctx.config.site.title} · {day.date}" if home else f"{day.date}",
+        total=counts.total,
+        counts={t: counts.announce.get(t, 0) for t in ANNOUNCE_LABELS},
+        llm_notice=llm_notice(day, ctx.config.selection.threshold),
+        groups=grouped(ctx.config.topics, lambda topic: _topic_of_day(ctx, day, topic, url)),
+        prev=day_link(url, neighbours[0]),
+        next=day_link(url, neighbours[1]),
+        archive_href=urls.relative(url, urls.ARCHIVE_URL),
+        unplaced=failed_and_unlisted(ctx, day),
+    )
+    title = ctx.config.site.title if home else f"{day.date} 概览"
+    description = f"arXiv {day.date}: {counts.total} 篇"
+    ctx.content.add_page(url, title, ctx.render("day.md", page), description=description)
+
+
+def _topic_of_day(ctx: Context, day: Day, topic: Topic, from_url: str) -> TopicOfDay:
+    chosen = ctx.selected(day, topic)
+    topic_url = urls.topic_day_url(day.date, topic.slug)
+    return TopicOfDay(
+        name=topic.name,
+        href=urls.relative(from_url, topic_url),
+        count=len(chosen),
+        subtopics=[
+            SubtopicCount(section.name, len(section.chosen))
+            for section in by_subtopic(topic, chosen)
+            if section.chosen or section.slug != UNSORTED
+        ],
+        best=paper_lines(from_url, topic_url, chosen[:BEST_ON_OVERVIEW]),
+        date=day.date.isoformat(),
+    )
+
+
+def failed_and_unlisted(ctx: Context, day: Day) -> list[Paper]:
+    """Papers the LLM step failed on that no topic page lists: without this list
+    they would be nowhere on the site until `enrich` succeeds."""
+    listed = {s.paper.id for topic in ctx.config.topics for s in ctx.selected(day, topic)}
+    return [p for p in day.papers if p.llm.status == "failed" and p.id not in listed]
+
+
+def render_topic_day(ctx: Context, day: Day, topic: Topic, neighbours: Neighbours) -> None:
+    """The topic's page of the day: its papers' cards, by sub-topic."""
+    url = urls.topic_day_url(day.date, topic.slug)
+    chosen = ctx.selected(day, topic)
+    abstracts_href = render_english_abstracts(ctx, day, topic, chosen)
+    page = TopicDayPage(
+        topic=topic,
+        date=day.date.isoformat(),
+        total=len(chosen),
+        categories=ctx.config.topic_categories(topic),
+        sections=_card_sections(day, topic, chosen, english_later=abstracts_href is not None),
+        abstracts_href=abstracts_href,
+        llm_notice=llm_notice(day, ctx.config.selection.threshold),
+        prev=day_link(url, neighbours[0], topic.slug),
+        next=day_link(url, neighbours[1], topic.slug),
+        overview_href=urls.relative(url, urls.day_url(day.date)),
+        topic_href=urls.relative(url, urls.topic_url(topic.slug)),
+        feed_href=urls.relative(url, urls.feed_url(topic.slug)),
+    )
+    ctx.content.add_page(
+        url,
+        f"{topic.name} · {day.date}",
+        ctx.render("topic_day.md", page),
+        description=f"{day.date} arXiv {topic.name}: {len(chosen)} 篇",
+        **feed_links(topic),
+    )
+
+
+def _card_sections(
+    day: Day, topic: Topic, chosen: list[Selected], *, english_later: bool
+) -> list[CardSection]:
+    """The sections that have papers, each with its papers' cards."""
+    return [
+        CardSection(
+            section.name,
+            section.slug,
+            [CardView(s.paper, s.hit, day.date, topic, english_later) for s in section.chosen],
+        )
+        for section in by_subtopic(topic, chosen)
+        if section.chosen
+    ]
+
+
+def render_english_abstracts(
+    ctx: Context, day: Day, topic: Topic, chosen: list[Selected]
+) -> str | None:
+    """abstracts.json beside the topic's page: the English abstract of every paper the
+    page also shows in Chinese (the card leaves those out), by id. Left in the HTML,
+    the two abstracts would make a 100-paper page about 500 KB; the reader of Chinese
+    rarely opens the English one. Returns its href from the page, if it has one."""
+    later = {s.paper.id: s.paper.abstract for s in chosen if s.paper.abstract_zh}
+    if not later:
+        return None
+    url = urls.abstracts_url(day.date, topic.slug)
+    text = json.dumps(later, ensure_ascii=False, separators=(",", ":"))
+    ctx.content.add(urls.source_path(url), text + "\n")
+    return urls.relative(urls.topic_day_url(day.date, topic.slug), url)
+
+
+def llm_notice(day: Day, threshold: int) -> str | None:
+    """Say plainly when translations are missing, and why, instead of hiding it.
+
+    Only the papers a page lists are read with their reasons (Store.read_listed); the
+    counts cover them all."""
+    counts = day.counts()
+    untranslated = counts.total - counts.llm.get("done", 0)
+    skipped = {p.llm.reason for p in day.papers if p.llm.status == "skipped"}
+    if untranslated == counts.total and skipped == {NO_LLM} and not counts.llm.get("failed"):
+        return "本日未翻译(未配置 LLM),显示英文原文与关键词专题"
+    why = []
+    if counts.llm.get("failed"):
+        why.append(f"{counts.llm['failed']} 篇翻译失败,下次运行重试")
+    if BUDGET_LEFT in skipped:
+        why.append("今日翻译额度已用完")
+    lacking = sum(lacks_details(p, threshold) for p in day.papers)
+    if lacking:
+        why.append(f"{lacking} 篇摘要待补全")
+    if not untranslated and not lacking:
+        return None
+    text = f"{untranslated} 篇尚未翻译,显示英文原文" if untranslated else "部分论文显示英文摘要"
+    return text + (f"({';'.join(why)})" if why else "")
