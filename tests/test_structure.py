@@ -1,9 +1,11 @@
-"""The shape of the package: no import circle in generator/, and no function in
-generator/render/ over 40 lines without a comment above it saying why (STYLE.md)."""
+"""The shape of the package: no import circle in generator/, no function in it over
+40 lines without a comment above it saying why (STYLE.md), and the selection rule
+written once."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from conftest import REPO
@@ -89,11 +91,36 @@ def test_no_module_of_generator_imports_itself_through_others() -> None:
     assert import_circles(PACKAGE) == []
 
 
-def test_no_render_function_is_over_40_lines_without_saying_why() -> None:
-    too_long = [
-        f for path in sorted((PACKAGE / "render").rglob("*.py")) for f in long_functions(path)
-    ]
+def test_no_function_is_over_40_lines_without_saying_why() -> None:
+    too_long = [f for path in sorted(PACKAGE.rglob("*.py")) for f in long_functions(path)]
     assert too_long == []
+
+
+# A score compared with a threshold, or a threshold with anything: the selection rule.
+_RULE = re.compile(r"\bscore\s*(>=|<=|<|>)|(>=|<=|<|>)\s*[\w.]*threshold\b")
+
+
+def test_the_selection_rule_is_written_once_and_asked_everywhere() -> None:
+    from generator.models import TopicHit
+    from generator.selection import listed_under
+
+    assert listed_under(TopicHit("llm", "agents", 60, ""), 60)
+    assert not listed_under(TopicHit("llm", "agents", 59, ""), 60)
+    elsewhere = [
+        f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "selection.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _RULE.search(line)
+    ]
+    assert elsewhere == []
+    asking = {
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if "from generator.selection import" in path.read_text(encoding="utf-8")
+    }
+    # The store (what pages read), the LLM step (who gets details), pages, the commands.
+    assert {"store.py", "enrich/enricher.py", "render/selections.py", "pipeline.py"} <= asking
 
 
 def test_the_checks_find_a_circle_and_an_unexplained_long_function(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """The archive's calendar of days, and the pages that list things rather than papers:
-the topics index and the favorites (filled in by digest.js from the browser's store)."""
+the topics index and the favorites (filled in by digest/favorites.js from the browser's store)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 // English abstracts, loaded when first opened. A topic page leaves the English
 // abstract of every translated paper to the abstracts.json its paper lists name
-// (render/pages.py): the first one opened loads them all, so later ones open at once
+// (render/days.py): the first one opened loads them all, so later ones open at once
 // and in-page find sees them. math.js renders their math on the "digest:abstract" event.
 
 const loaded = new Map(); // url → promise of {id: English abstract}
