@@ -28,7 +28,7 @@ from synthetic import one_topic_day  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.render import render_site  # noqa: E402
 from generator.render.search import search_documents  # noqa: E402
-from generator.site import build_site  # noqa: E402
+from generator.site import SearchIndex, build_site  # noqa: E402
 
 DATE = dt.date(2026, 6, 19)
 
@@ -57,7 +57,9 @@ def main() -> None:
         day = one_topic_day(config, DATE, args.papers)
         render_site(config, [day], root / "content")
         documents = search_documents(config, [day])
-        site = build_site(root, search=documents, language=config.site.language)
+        with SearchIndex(config.site.language) as index:
+            index.add(documents)
+            site = build_site(root, index=index)
         slug = config.topics[0].slug
         page_path = f"{DATE:%Y/%m/%d}/{slug}/"
         html = (site / page_path / "index.html").read_bytes()

@@ -21,7 +21,7 @@ from generator.render import render_site
 from generator.render.search import search_documents
 from generator.render.selections import select
 from generator.render.urls import source_path
-from generator.site import build_site
+from generator.site import SearchIndex, build_site
 from generator.sources.rss import parse_feed
 from generator.topics import triage
 
@@ -168,7 +168,9 @@ def test_the_built_site_has_a_search_index(project: Path) -> None:
     config = load_config(project / "digest.yml")
     render_site(config, [sample_day()], project / "content", None)
     documents = search_documents(config, [sample_day()])
-    site = build_site(project, search=documents, language="zh")
+    with SearchIndex("zh") as index:
+        index.add(documents)
+        site = build_site(project, index=index)
     periods = json.loads((site / "pagefind" / "periods.json").read_text())
     assert periods == [
         {"id": "2026-q2", "label": "2026 年 4–6 月", "bundle": "2026-q2/pagefind.js"}

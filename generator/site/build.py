@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -18,21 +17,9 @@ from generator.site.layout import FOLDER
 from generator.site.process import tail
 
 
-def build_site(
-    root: Path,
-    *,
-    search: Mapping[str, str] | None = None,
-    language: str = "zh",
-    strict: bool = True,
-    index: SearchIndex | None = None,
-) -> Path:
-    """Run `mkdocs build` in `root` and put the search bundles in site/pagefind/: the
-    `index` already under way, or one made of `search` (render/search.py) meanwhile.
-    Return the site folder."""
-    if index is None and search:
-        with SearchIndex(language) as own:
-            own.add(search)
-            return build_site(root, strict=strict, index=own)
+def build_site(root: Path, *, strict: bool = True, index: SearchIndex | None = None) -> Path:
+    """Run `mkdocs build` in `root` and put the search bundles of `index` (already under
+    way, see publish.py) in site/pagefind/. Return the site folder."""
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
     if strict:
         command.append("--strict")
