@@ -217,11 +217,27 @@ def test_feeds_are_valid_atom(project: Path) -> None:
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", pages[path])
 
 
-@pytest.mark.parametrize("url", ["", "2026/06/19/", "archive/", "topics/llm/"])
-def test_every_page_kind_is_rendered(url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("url", "shows"),
+    [
+        ("", ["2026\\-06\\-19", '<section class="topic-card"', 'href="2026/06/19/llm/"']),
+        ("2026/06/19/", ["# 2026\\-06\\-19", '<section class="topic-card"', 'href="llm/"']),
+        ("archive/", ['href="../2026/06/19/"', "2026 年 6 月"]),
+        ("topics/llm/", ["## 2026-06-19", 'href="../../feeds/llm.xml"']),
+    ],
+)
+def test_every_page_kind_is_rendered_with_what_it_is_for(
+    url: str, shows: list[str], tmp_path: Path
+) -> None:
     config = load_config(REPO / "digest.yml")
-    pages = rendered(config, [sample_day()], tmp_path)
-    assert source_path(url) in pages
+    day = sample_day()
+    pages = rendered(config, [day], tmp_path)
+    page = pages[source_path(url)]
+    missing = [text for text in shows if text not in page]
+    assert missing == [], f"{url or 'home'} lacks {missing}"
+    if url == "topics/llm/":  # every paper the LLM topic lists that day, a line each
+        listed = {s.paper.id for s in select(day, config.topics[0], 60)}
+        assert listed and all(f'data-id="{arxiv_id}"' in page for arxiv_id in listed)
 
 
 def test_a_paper_the_llm_failed_on_and_no_topic_lists_is_named_on_its_day(
