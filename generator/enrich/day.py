@@ -59,23 +59,16 @@ def enrich_day(
 
 
 def _say_what_is_left(done: list[Paper], failed: int, config: Config) -> None:
-    if failed:
-        log.warning(
-            "%d papers failed the LLM step and are shown untranslated; "
-            "`arxiv-digest enrich` retries them.",
-            failed,
-        )
     later = sum(p.llm == StepState("done", FIRST_PAGE_LATER) for p in done)
-    if later:
-        log.info(
-            "%d papers keep arXiv's affiliations until their first page is read "
-            "(llm.first_pages_per_run); the next run or `arxiv-digest enrich` reads them.",
-            later,
-        )
     postponed = sum(p.llm == StepState("skipped", BUDGET_LEFT) for p in done)
-    if postponed:
-        log.warning(
-            "daily token budget (%s) reached: %d papers left for `arxiv-digest enrich`.",
-            f"{config.llm.daily_token_budget:,}",
-            postponed,
-        )
+    budget = f"{config.llm.daily_token_budget:,}"
+    for level, count, message in (
+        (logging.WARNING, failed, "%d papers failed the LLM step and are shown untranslated; "
+         "`arxiv-digest enrich` retries them."),
+        (logging.INFO, later, "%d papers keep arXiv's affiliations until their first page is "
+         "read (llm.first_pages_per_run); the next run or `arxiv-digest enrich` reads them."),
+        (logging.WARNING, postponed, f"daily token budget ({budget}) reached: %d papers left "
+         "for `arxiv-digest enrich`."),
+    ):  # fmt: skip
+        if count:
+            log.log(level, message, count)
