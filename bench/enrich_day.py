@@ -51,9 +51,8 @@ def environment(llm: FakeLLM) -> Environment:
 def day_papers() -> list[Paper]:
     config = load_config(ROOT / "digest.yml")
     papers = parse_feed(combined_feed(DAY, ["cs.AI", "cs.CL", "cs.CV", "cs.LG"])).papers
-    record.with_topics(
-        papers, triage(papers, config)
-    )  # the keyword pre-filter, as `run` does first
+    # the keyword pre-filter, as `run` does first
+    record.with_topics(papers, triage(papers, config))
     return papers
 
 

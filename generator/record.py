@@ -8,13 +8,13 @@ the functions here are the only ones that put it into a `Paper`.
     comments, journal_ref, doi,                sources/api.py ApiEntry   with_api, complete
       primary_category, full authors, api
     topics (keyword hits)                      topics.py                 with_topics
-    title_zh, topics (the LLM's)               enrich: Triaged           with_triage
-    abstract_zh, tldr, institutions            enrich: Detailed          with_detail
-    llm (the step's state)                     enrich                    with_llm_state
+    title_zh, topics (the LLM's)               enrich: Enrichment        with_enrichment
+    abstract_zh, tldr, institutions              (triaged, detailed,       (with_triage,
+    llm (the step's state)                       state)                    with_detail)
     any of them, from an earlier run           store.merge_day           store.carry_over
 
-The LLM step applies its results as they arrive (a paper's detail request needs its
-triage), through these same functions.
+The LLM step (enrich/enricher.py) writes nothing: it returns an Enrichment for each
+paper, and `enrich_papers` applies them all in one step when it is done.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 from generator.models import AnnounceType, Paper, StepState, TopicHit
 from generator.sources.api import ApiEntry
 
-if TYPE_CHECKING:  # the LLM step imports this module: no import circle at run time
+if TYPE_CHECKING:  # types only: the LLM step's modules never import this one
+    from generator.enrich.enricher import Enrichment
     from generator.enrich.replies import Detailed, Triaged
 
 log = logging.getLogger(__name__)
@@ -108,5 +109,10 @@ def with_detail(paper: Paper, detailed: Detailed, institutions: list[str] | None
         paper.institutions = institutions
 
 
-def with_llm_state(paper: Paper, state: StepState) -> None:
-    paper.llm = state
+def with_enrichment(paper: Paper, found: Enrichment) -> None:
+    """What the LLM step found: its triage, its detail, the step's state."""
+    if found.triaged is not None:
+        with_triage(paper, found.triaged)
+    if found.detailed is not None:
+        with_detail(paper, found.detailed, found.institutions)
+    paper.llm = found.state

@@ -6,6 +6,8 @@ threshold of digest.yml; such a paper is owed a translated abstract and summary.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from generator.models import FIRST_PAGE_LATER, Paper, TopicHit
 
 
@@ -15,7 +17,12 @@ def listed_under(hit: TopicHit, threshold: int) -> bool:
 
 def is_listed(paper: Paper, threshold: int) -> bool:
     """Listed on at least one topic page."""
-    return any(listed_under(hit, threshold) for hit in paper.topics)
+    return any_listed(paper.topics, threshold)
+
+
+def any_listed(hits: Iterable[TopicHit], threshold: int) -> bool:
+    """Hits that list a paper on at least one topic page."""
+    return any(listed_under(hit, threshold) for hit in hits)
 
 
 def lacks_details(paper: Paper, threshold: int) -> bool:

@@ -32,9 +32,8 @@ DEEPSEEK, PLAIN = "2606.19348", "2606.19344"  # scored 95 (detailed) and low (no
 def day_papers() -> list[Paper]:
     feed = parse_feed(combined_feed("2026-06-19", ["cs.AI", "cs.CL", "cs.CV", "cs.LG"]))
     papers = [p for p in feed.papers if p.id in (DEEPSEEK, PLAIN)]
-    record.with_topics(
-        papers, triage(papers, CONFIG)
-    )  # keyword topics, as a run has them before the LLM step
+    # keyword topics, as a run has them before the LLM step
+    record.with_topics(papers, triage(papers, CONFIG))
     return papers
 
 
@@ -52,7 +51,9 @@ def enrich(llm: FakeLLM, cache: Path, prompts: Prompts) -> list[Paper]:
             enricher = Enricher(
                 CONFIG, client, ReplyCache(cache), None, budget, LogTracker(), prompts
             )
-            await enricher.enrich(papers)
+            found = await enricher.enrich(papers)
+            for paper in papers:
+                record.with_enrichment(paper, found[paper.id])
 
     asyncio.run(run())
     assert [p.llm.status for p in papers] == ["done", "done"]

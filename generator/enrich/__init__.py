@@ -19,10 +19,11 @@ import asyncio
 
 import httpx
 
+from generator import record
 from generator.config import Config
 from generator.enrich.client import ChatClient, LLMSettings
 from generator.enrich.crawl import Crawl
-from generator.enrich.enricher import Enricher
+from generator.enrich.enricher import Enricher, Enrichment
 from generator.enrich.firstpage import FirstPages
 from generator.enrich.usage import Budget, Usage
 from generator.models import Paper
@@ -42,20 +43,24 @@ def enrich_papers(
     crawl: Crawl | None,
     headers: dict[str, str],
 ) -> Usage:
-    """Enrich `papers` in place; return what it cost. `crawl`: the command's reading
+    """Enrich `papers`: the step's findings applied to them once it is done; return
+    what it cost. `crawl`: the command's reading
     of arXiv's HTML first pages (None: do not read them), shared by its days. Each
     request's deadline and size cap are `read_bounded`'s."""
     usage = Usage()
 
-    async def enrich() -> None:
+    async def enrich() -> dict[str, Enrichment]:
         limits = httpx.Limits(max_connections=llm.concurrency + 2)
         async with httpx.AsyncClient(headers=headers, limits=limits, follow_redirects=True) as http:
             client = ChatClient(llm, http, usage)
             first_pages = FirstPages(http, crawl) if crawl else None
             budget = Budget(config.llm.daily_token_budget, usage)
             with tracker:
-                await Enricher(config, client, cache, first_pages, budget, tracker).enrich(papers)
+                enricher = Enricher(config, client, cache, first_pages, budget, tracker)
+                return await enricher.enrich(papers)
 
-    asyncio.run(enrich())
+    found = asyncio.run(enrich())
+    for paper in papers:  # what the step found goes into the records here, and only here
+        record.with_enrichment(paper, found[paper.id])
     usage.failed = sum(p.llm.status == "failed" for p in papers)
     return usage

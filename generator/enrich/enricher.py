@@ -22,9 +22,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
-from generator import record
 from generator.config import Config
 from generator.enrich.client import ChatClient, Completion, estimate_tokens
 from generator.enrich.firstpage import LATER, NO_PAGE, FirstPage, FirstPages
@@ -42,7 +41,7 @@ from generator.enrich.usage import Budget
 from generator.errors import LLMUnavailable, ReplyRejected
 from generator.models import BUDGET_LEFT, FIRST_PAGE_LATER, Paper, StepState
 from generator.progress import Tracker
-from generator.selection import is_listed
+from generator.selection import any_listed
 from generator.store import ReplyCache
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,20 @@ STAGE_NAMES = {TRIAGE: "标题与评分 triage", DETAIL: "摘要与总结 detail
 OUT_TOKENS_PER_TRIAGED = 160  # a title, two topic hits and their reasons
 
 
+@dataclass(frozen=True)
+class Enrichment:
+    """What the LLM step found for one paper; `record.with_enrichment` applies it."""
+
+    state: StepState
+    triaged: Triaged | None = None
+    detailed: Detailed | None = None
+    # The detail reply's names with every affiliation arXiv itself lists (None: keep).
+    institutions: list[str] | None = None
+
+
 class Enricher:
+    """Finds, writes nothing: `enrich` returns each paper's Enrichment."""
+
     def __init__(
         self,
         config: Config,
@@ -74,12 +86,15 @@ class Enricher:
         self.failures: dict[str, str] = {}
         self.postponed: set[str] = set()
         self.pages_later: set[str] = set()  # detailed without the first page they lack
+        self.triaged: dict[str, Triaged] = {}
+        self.detailed: dict[str, Detailed] = {}
         self._pages: dict[str, tuple[Paper, asyncio.Future[FirstPage]]] = {}
         self._triage_left = 0
         self._triaged = asyncio.Event()
 
-    async def enrich(self, papers: list[Paper]) -> None:
-        """Fill in the papers and set their `llm` state (done, failed or skipped)."""
+    async def enrich(self, papers: list[Paper]) -> dict[str, Enrichment]:
+        """What triage and detail found for each paper, and its `llm` state (done,
+        failed or skipped), by id."""
         self.tracker.add(STAGE_NAMES[TRIAGE], len(papers))
         from_cache: list[Paper] = []
         to_ask: list[Paper] = []
@@ -95,8 +110,17 @@ class Enricher:
             self._details(self._plan_details(from_cache)),
             *(self._triage_then_detail(b) for b in batches),
         )
-        for paper in papers:
-            record.with_llm_state(paper, self._state(paper.id))
+        return {paper.id: self._found(paper) for paper in papers}
+
+    def _found(self, paper: Paper) -> Enrichment:
+        detailed = self.detailed.get(paper.id)
+        named = detailed.institutions if detailed else []
+        return Enrichment(
+            self._state(paper.id),
+            self.triaged.get(paper.id),
+            detailed,
+            with_arxivs_own(named, paper.institutions) if named else None,
+        )
 
     def _state(self, arxiv_id: str) -> StepState:
         if arxiv_id in self.failures:
@@ -173,12 +197,13 @@ class Enricher:
         return accepted
 
     def _apply_triage(self, paper: Paper, triaged: Triaged) -> None:
-        record.with_triage(paper, triaged)
+        self.triaged[paper.id] = triaged
 
     # -- detail ------------------------------------------------------------
 
     def _selected(self, paper: Paper) -> bool:
-        return is_listed(paper, self.config.selection.threshold)
+        """Listed by the LLM's triage of it: owed a detail request."""
+        return any_listed(self.triaged[paper.id].topics, self.config.selection.threshold)
 
     def _plan_details(self, papers: list[Paper]) -> list[Paper]:
         """The selected papers; those that will want a first page join its queue now,
@@ -241,7 +266,7 @@ class Enricher:
             if any(not p.institutions for p in papers):
                 await self.first_pages.rules()  # robots.txt, while the batches are triaged
             await self._triaged.wait()
-            queue = sorted(self._pages.values(), key=lambda waiting: _priority(waiting[0]))
+            queue = sorted(self._pages.values(), key=lambda waiting: self._priority(waiting[0]))
             if queue:
                 await self._read_queue(self.first_pages, queue)
         finally:
@@ -296,9 +321,12 @@ class Enricher:
         self._fail(paper.id, DETAIL, correction or "")
 
     def _apply_detail(self, paper: Paper, detailed: Detailed) -> None:
-        # The names read from the sources, with every affiliation arXiv itself lists.
-        named = detailed.institutions
-        record.with_detail(paper, detailed, named and with_arxivs_own(named, paper.institutions))
+        self.detailed[paper.id] = detailed
+
+    def _priority(self, paper: Paper) -> tuple[int, str]:
+        """Best score of the LLM's triage first; ties by id."""
+        hits = self.triaged[paper.id].topics
+        return (-max((hit.score for hit in hits), default=0), paper.id)
 
     # -- requests ----------------------------------------------------------
 
@@ -336,11 +364,6 @@ def _batches(papers: list[Paper], size: int) -> list[list[Paper]]:
         else:
             rest.append(paper)
     return [rest[i : i + size] for i in range(0, len(rest), size)] + alone
-
-
-def _priority(paper: Paper) -> tuple[int, str]:
-    """Best topic score first; ties by id."""
-    return (-max((hit.score for hit in paper.topics), default=0), paper.id)
 
 
 def _triage_value(triaged: Triaged) -> dict[str, object]:
