@@ -85,11 +85,10 @@ class Settings:
         except ConfigError as exc:
             problems += exc.problems
             settings = cls(root=root)
-        if (root / "digest.yml").exists() or not problems:
-            try:
-                settings.config  # noqa: B018 - read now, kept for the command
-            except ConfigError as exc:
-                problems += exc.problems
+        try:
+            settings.config  # noqa: B018 - read now, kept for the command
+        except ConfigError as exc:
+            problems += exc.problems
         if problems:
             raise ConfigError(problems)
         return settings
