@@ -46,7 +46,7 @@ def publish(settings: Settings, config: Config, *, build: bool) -> None:
         _say_rendered(_render(settings, config, days, selections))
         site = build_site(settings.root, index=index)
     report_stale_topics(config, days)
-    log.info(f"site built in {site}, {searchable} papers searchable")
+    log.info("site built in %s, %d papers searchable", site, searchable)
     _say_unreadable(days)
 
 
@@ -64,8 +64,9 @@ def report_stale_topics(config: Config, days: list[Day]) -> None:
     lacking = sum(lacks_details(p, config.selection.threshold) for d in days for p in d.papers)
     if lacking:
         log.warning(
-            f"{lacking} listed papers lack a translated abstract and summary (listed after "
-            "their LLM step): `arxiv-digest enrich` completes them"
+            "%d listed papers lack a translated abstract and summary (listed after "
+            "their LLM step): `arxiv-digest enrich` completes them",
+            lacking,
         )
 
 
@@ -83,14 +84,17 @@ def _render(
 
 
 def _say_unreadable(days: list[Day]) -> None:
-    """The store named each line as it read it; the outcome says what that left out."""
+    """The store named each line as it read it; this says what that left out."""
     unreadable = sum(len(day.unreadable) for day in days)
     if unreadable:
         log.warning(
-            f"{unreadable} stored records could not be read and are not on the site "
-            "(named above): fix or remove those lines"
+            "%d stored records could not be read and are not on the site "
+            "(named above): fix or remove those lines",
+            unreadable,
         )
 
 
 def _say_rendered(rendered: Rendered) -> None:
-    log.info(f"content/: {rendered.written} files written, {rendered.removed} stale files removed")
+    log.info(
+        "content/: %d files written, %d stale files removed", rendered.written, rendered.removed
+    )
