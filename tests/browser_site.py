@@ -3,11 +3,14 @@ and the built site served as GitHub Pages serves a fork's, under PREFIX."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from loopback import LoopbackServer
+from playwright.sync_api import BrowserContext, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,3 +41,48 @@ class StaticSite(LoopbackServer):
                 pass
 
         super().__init__(Handler)
+
+
+@dataclass
+class Tab:
+    """A page and what happened on it that no reader should see."""
+
+    page: Page
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    hosts: set[str] = field(default_factory=set)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(path)
+        self.page.wait_for_load_state("networkidle")
+
+    def clean(self) -> None:
+        assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
+        assert self.errors == [], f"script errors: {self.errors}"
+        assert self.failed == [], f"failed requests: {self.failed}"
+        assert self.hosts <= {"127.0.0.1"}, f"requests left the site: {self.hosts}"
+
+
+def open_tab(context: BrowserContext) -> Tab:
+    tab = Tab(context.new_page())
+    tab.page.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.page.on("requestfailed", lambda request: tab.failed.append(request.url))
+    tab.page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and tab.failed.append(f"{response.status} {response.url}")
+        ),
+    )
+    tab.page.on("request", lambda request: tab.hosts.add(urlsplit(request.url).hostname or ""))
+    return tab
+
+
+def card(page: Page, arxiv_id: str) -> Any:
+    return page.locator(f'article.paper[id="{arxiv_id}"]')
+
+
+def set_language(page: Page, mode: str) -> None:
+    page.locator(".digest-lang .md-header__button").click()
+    page.locator(f'button[data-digest-lang="{mode}"]').click()

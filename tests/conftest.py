@@ -11,8 +11,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from arxiv_server import FIXTURES, REFERENCE, FixtureArxiv
-from fixture_site import REPO, copy_project
+from browser_site import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite, Tab, open_tab
+from fixture_site import REPO, build_fixture_site, copy_project
 from llm_server import FakeLLM
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 __all__ = ["FIXTURES", "REFERENCE", "REPO", "FakeLLM", "FixtureArxiv"]
 
@@ -53,3 +55,42 @@ def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLLM]:
 
 def rss_bytes(download: str, category: str) -> bytes:
     return (FIXTURES / "rss" / f"fetched-{download}-{category}.xml").read_bytes()
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture site, built once, served under PREFIX with site_url pointing there."""
+    root = tmp_path_factory.mktemp("browser") / "project"
+    with StaticSite(root / "site") as server:
+        url = server.origin + PREFIX
+        build_fixture_site(root, site_url=url)
+        yield url
+
+
+# Module scope: while Playwright runs, its event loop keeps asyncio.run (the build,
+# the loopback servers of other tests) from starting in the same thread.
+@pytest.fixture(scope="module")
+def browser(site_url: str) -> Iterator[Browser]:
+    # After site_url: the build runs asyncio, which cannot start inside Playwright's loop.
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (bash tests/setup does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, site_url: str) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        base_url=site_url,
+        viewport={"width": 1280, "height": 900},
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def tab(context: BrowserContext) -> Tab:
+    return open_tab(context)

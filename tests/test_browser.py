@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import bibtexparser
 import pytest
 from bibtexparser.bparser import BibTexParser
-from browser_site import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite
+from browser_site import Tab, card, open_tab, set_language
 from conftest import REPO
-from fixture_site import HOSTILE_ID, OLDER_ID, build_fixture_site
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from fixture_site import HOSTILE_ID, OLDER_ID
+from playwright.sync_api import Browser, BrowserContext, expect
 
 JAILBREAK = "2604.23130"  # the reference paper of 2026-06-18, 大模型对齐与安全
 JAILBREAK_ZH = "从概念对齐的Token到脆弱特征:越狱的机制定位"
@@ -30,91 +27,10 @@ LLM_PAGE = "2026/06/19/llm/"
 SCREENSHOTS = Path(os.environ.get("DIGEST_TEST_OUTPUT", REPO / "test-output")) / "screenshots"
 
 
-@dataclass
-class Tab:
-    """A page and what happened on it that no reader should see."""
-
-    page: Page
-    dialogs: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    hosts: set[str] = field(default_factory=set)
-
-    def goto(self, path: str) -> None:
-        self.page.goto(path)
-        self.page.wait_for_load_state("networkidle")
-
-    def clean(self) -> None:
-        assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
-        assert self.errors == [], f"script errors: {self.errors}"
-        assert self.failed == [], f"failed requests: {self.failed}"
-        assert self.hosts <= {"127.0.0.1"}, f"requests left the site: {self.hosts}"
-
-
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("browser") / "project"
-    with StaticSite(root / "site") as server:
-        url = server.origin + PREFIX
-        build_fixture_site(root, site_url=url)
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(site_url: str) -> Iterator[Browser]:
-    # After site_url: the build runs asyncio, which cannot start inside Playwright's loop.
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (bash tests/setup does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def context(browser: Browser, site_url: str) -> Iterator[BrowserContext]:
-    context = browser.new_context(
-        base_url=site_url,
-        viewport={"width": 1280, "height": 900},
-        permissions=["clipboard-read", "clipboard-write"],
-    )
-    yield context
-    context.close()
-
-
-def open_tab(context: BrowserContext) -> Tab:
-    tab = Tab(context.new_page())
-    tab.page.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-    tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
-    tab.page.on("requestfailed", lambda request: tab.failed.append(request.url))
-    tab.page.on(
-        "response",
-        lambda response: (
-            response.status >= 400 and tab.failed.append(f"{response.status} {response.url}")
-        ),
-    )
-    tab.page.on("request", lambda request: tab.hosts.add(urlsplit(request.url).hostname or ""))
-    return tab
-
-
-@pytest.fixture
-def tab(context: BrowserContext) -> Tab:
-    return open_tab(context)
-
-
 def parse_bibtex(text: str) -> list[dict[str, str]]:
     parser = BibTexParser(common_strings=False)
     parser.ignore_nonstandard_types = False
     return list(bibtexparser.loads(text, parser=parser).entries)
-
-
-def card(page: Page, arxiv_id: str) -> Any:
-    return page.locator(f'article.paper[id="{arxiv_id}"]')
-
-
-def set_language(page: Page, mode: str) -> None:
-    page.locator(".digest-lang .md-header__button").click()
-    page.locator(f'button[data-digest-lang="{mode}"]').click()
 
 
 # -- search ------------------------------------------------------------------------
