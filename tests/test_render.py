@@ -18,6 +18,7 @@ from generator import record
 from generator.config import Config, load_config
 from generator.models import Day, Paper, StepState, TopicHit
 from generator.render import render_site
+from generator.render.cards import institution_parts
 from generator.render.search import search_documents
 from generator.render.selections import select
 from generator.render.urls import source_path
@@ -220,8 +221,22 @@ def test_feeds_are_valid_atom(project: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "shows"),
     [
-        ("", ["2026\\-06\\-19", '<section class="topic-card"', 'href="2026/06/19/llm/"']),
-        ("2026/06/19/", ["# 2026\\-06\\-19", '<section class="topic-card"', 'href="llm/"']),
+        (
+            "",
+            [
+                '<span class="nowrap">2026-06-19</span>',
+                '<section class="topic-card',
+                'href="2026/06/19/llm/"',
+            ],
+        ),
+        (
+            "2026/06/19/",
+            [
+                '# <span class="nowrap">2026-06-19</span>',
+                '<section class="topic-card',
+                'href="llm/#',
+            ],
+        ),
         ("archive/", ['href="../2026/06/19/"', "2026 年 6 月"]),
         ("topics/llm/", ["## 2026-06-19", 'href="../../feeds/llm.xml"']),
     ],
@@ -264,3 +279,25 @@ def test_a_paper_the_llm_failed_on_and_no_topic_lists_is_named_on_its_day(
     assert "An &lt;i&gt;unplaced&lt;/i&gt; paper" in overview
     # Papers merely not chosen by any topic are not listed: they are not lost.
     assert overview.count("arxiv.org/abs/") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("Tsinghua University (清华大学)", ("Tsinghua University", "清华大学")),
+        ("Tsinghua University（清华大学）", ("Tsinghua University", "清华大学")),
+        (
+            "University College London (UCL) (伦敦大学学院)",
+            ("University College London (UCL)", "伦敦大学学院"),
+        ),
+        ("MIT (麻省理工学院, CSAIL)", ("MIT", "麻省理工学院, CSAIL")),
+        ("University College London (UCL)", ("University College London (UCL)", None)),
+        ("清华大学", ("清华大学", None)),
+        ("(清华大学)", ("(清华大学)", None)),  # a gloss of nothing is the name itself
+        ("Lab (清华) of Things", ("Lab (清华) of Things", None)),
+    ],
+)
+def test_an_institution_splits_into_its_name_and_its_chinese_gloss(
+    name: str, parts: tuple[str, str | None]
+) -> None:
+    assert institution_parts(name) == parts

@@ -18,13 +18,25 @@ from generator.models import BUDGET_LEFT, Paper, TopicHit
 from generator.render.bibtex import citation
 
 CARD_TEMPLATE = "partials/paper-card.html"  # in the theme's overrides/, beside Material's partials
+# Each announce type as the page names it: in Chinese, and in English mode.
 ANNOUNCE_LABELS = {
-    "new": "新提交",
-    "cross": "交叉列表",
-    "replace": "版本更新",
-    "replace-cross": "替换交叉",
+    "new": ("新提交", "New"),
+    "cross": ("交叉列表", "Cross-list"),
+    "replace": ("版本更新", "Replaced"),
+    "replace-cross": ("替换交叉", "Replaced cross-list"),
 }
 AUTHOR_LIMIT = 12  # authors shown before "… 等 N 人"
+# An institution as the LLM writes it: the English name, then a Chinese gloss in
+# parentheses, "Tsinghua University (清华大学)". English mode shows the name alone.
+GLOSSED = re.compile(
+    r"(?P<name>.*?\S)\s*[(（](?P<gloss>[^()（）]*[\u3400-\u9fff][^()（）]*)[)）]\s*"
+)
+
+
+def institution_parts(name: str) -> tuple[str, str | None]:
+    """`name` as its English name and its Chinese gloss, if it ends with one."""
+    match = GLOSSED.fullmatch(name)
+    return (match["name"], match["gloss"]) if match else (name, None)
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,7 @@ class Cards:
             announce_labels=ANNOUNCE_LABELS,
             subtopic_names={s.slug: s.name for s in card.topic.subtopics},
             author_limit=AUTHOR_LIMIT,
+            institution_parts=institution_parts,
             language=self._language,
             budget_left=BUDGET_LEFT,
             cite=citation(card.paper, card.date.year),

@@ -23,8 +23,11 @@ Neighbours = tuple[dt.date | None, dt.date | None]  # the days before and after
 
 @dataclass(frozen=True)
 class SubtopicCount:
+    """A sub-topic's count on the overview; `href` leads to its section, if it has papers."""
+
     name: str
     count: int
+    href: str | None
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,8 @@ class TopicOfDay:
 
 @dataclass(frozen=True)
 class DayPage:  # templates/day.md
-    heading: str
+    site_title: str | None  # the home page's heading names the site before the date
+    date: str
     total: int
     counts: dict[str, int]  # by announce type
     llm_notice: str | None
@@ -101,7 +105,8 @@ def render_overview(ctx: Context, day: Day, neighbours: Neighbours, url: str) ->
     counts = day.counts()
     home = url == urls.HOME_URL
     page = DayPage(
-        heading=f"{ctx.config.site.title} · {day.date}" if home else f"{day.date}",
+        site_title=ctx.config.site.title if home else None,
+        date=day.date.isoformat(),
         total=counts.total,
         counts={t: counts.announce.get(t, 0) for t in ANNOUNCE_LABELS},
         llm_notice=llm_notice(day, ctx.config.selection.threshold),
@@ -119,12 +124,17 @@ def render_overview(ctx: Context, day: Day, neighbours: Neighbours, url: str) ->
 def _topic_of_day(ctx: Context, day: Day, topic: Topic, from_url: str) -> TopicOfDay:
     chosen = ctx.selected(day, topic)
     topic_url = urls.topic_day_url(day.date, topic.slug)
+    href = urls.relative(from_url, topic_url)
     return TopicOfDay(
         name=topic.name,
-        href=urls.relative(from_url, topic_url),
+        href=href,
         count=len(chosen),
         subtopics=[
-            SubtopicCount(section.name, len(section.chosen))
+            SubtopicCount(
+                section.name,
+                len(section.chosen),
+                f"{href}#{section.slug}" if section.chosen else None,
+            )
             for section in by_subtopic(topic, chosen)
             if section.chosen or section.slug != UNSORTED
         ],

@@ -23,3 +23,11 @@ export function paperOf(card) {
     note: data.note,
   };
 }
+
+// The card's address: this page with the card's id as its fragment.
+export function permalinkOf(card) {
+  const url = new URL(location.href);
+  url.search = "";
+  url.hash = card.id;
+  return url.href;
+}

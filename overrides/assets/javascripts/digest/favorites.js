@@ -67,7 +67,7 @@ function favoriteItem(f) {
   const link = el("a", "favorite__link");
   link.href = new URL(f.link, ROOT).href;
   if (f.title_zh) link.appendChild(el("span", "l-zh favorite__title-zh", f.title_zh));
-  link.appendChild(el("span", "favorite__title" + (f.title_zh ? " l-en" : ""), f.title));
+  link.appendChild(el("span", "favorite__title" + (f.title_zh ? " en" : ""), f.title)); // as paper_line.html
   li.appendChild(link);
   li.appendChild(el("span", "favorite__meta", "arXiv:" + f.id + " · " + (f.date || "")));
   const remove = el("button", "favorite__remove", "移除");

@@ -4,7 +4,7 @@
 
 import { onAbstractOpened } from "./abstracts.js";
 import { bibtexOf } from "./citations.js";
-import { cardOf } from "./card.js";
+import { cardOf, permalinkOf } from "./card.js";
 import { copy, flash } from "./dom.js";
 import { onFavoritesAction, showFavoritesPage, showStars, toggleFavorite } from "./favorites.js";
 import { installKeys } from "./keys.js";
@@ -33,6 +33,13 @@ function onClick(event, search) {
     if (search) search.open();
   } else if (target.matches(".paper-star")) {
     toggleFavorite(target);
+  } else if (target.matches(".paper-copy-link")) {
+    copy(permalinkOf(cardOf(target))).then(
+      () => flash(target, "已复制"),
+      () => flash(target, "复制失败"),
+    );
+  } else if (target.matches(".more-authors__less")) {
+    target.closest("details").open = false;
   } else if (target.matches(".paper-bibtex")) {
     copy(bibtexOf(cardOf(target))).then(
       () => flash(target, "已复制"),
