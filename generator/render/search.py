@@ -5,8 +5,10 @@ indexed page: indexing the day pages would make a first query pull megabytes at
 archive scale (DESIGN.md). So search gets its own tiny documents, one per paper per
 day it is listed, holding what people search for (titles in both languages, the
 summary, authors, the id, the topic and sub-topic names) and, as metadata, where the
-paper's card is. They are never published: `site` indexes them and keeps only
-Pagefind's output.
+paper's card is. The id is also a Pagefind filter: a query that is an arXiv id asks
+for that filter value (digest/query.js), an exact match that the word index, which
+splits "2606.19348" into pieces, cannot give. They are never published: `site` indexes
+them and keeps only Pagefind's output.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ _DOCUMENT = Environment(autoescape=True).from_string(
 <span data-pagefind-meta="date:{{ date }}"></span>
 <span data-pagefind-meta="topic:{{ topic }}"></span>
 <span data-pagefind-meta="link:{{ link }}"></span>
+<span data-pagefind-filter="id:{{ p.id }}"></span>
 <h1 data-pagefind-meta="title">{{ p.title }}</h1>
 {% if p.title_zh %}<p data-pagefind-meta="title_zh">{{ p.title_zh }}</p>{% endif %}
 {% if p.tldr %}<p>{{ p.tldr }}</p>{% endif %}

@@ -5,23 +5,11 @@
 // neither the download nor the work of a first query grows with the archive.
 
 import { ROOT, el } from "./dom.js";
+import { queryOf } from "./query.js";
 
 const UNAVAILABLE = "搜索索引不可用:运行 arxiv-digest build 生成 site/pagefind/。";
 const PAGE_SIZE = 10;
-
-// Pagefind splits Chinese into words when indexing but not in the browser, so a
-// query like 越狱攻击 would look for one long word. The browser's own segmenter
-// splits it into the words the index holds (越狱 攻击); other text passes as typed.
-const segmenter = window.Intl && Intl.Segmenter ? new Intl.Segmenter("zh", { granularity: "word" }) : null;
-
-function segmented(query) {
-  if (!segmenter) return query;
-  return query.replace(/[\u3400-\u9fff\uf900-\ufaff]+/g, (run) => {
-    const words = [];
-    for (const part of segmenter.segment(run)) if (part.isWordLike) words.push(part.segment);
-    return " " + words.join(" ") + " ";
-  }).trim();
-}
+const FIRST_CHECK = 30; // candidates checked before the first page is shown
 
 // The manifest and the bundles, each fetched once.
 class Bundles {
@@ -56,6 +44,40 @@ async function load(url) {
   return pagefind;
 }
 
+// One quarter's answer: Pagefind's candidates, best first, checked a batch at a time
+// as they are shown; `held` are those that really hold the query.
+class Answer {
+  constructor(query, results) {
+    this.query = query;
+    this.results = results;
+    this.checked = 0;
+    this.held = [];
+  }
+
+  get complete() {
+    return this.checked >= this.results.length;
+  }
+
+  // Check candidates until `count` are held or none are left. The first batch is
+  // larger: an exact title is looked for among it and put first (Pagefind ranks a
+  // full title match high, not necessarily first).
+  async fill(count) {
+    while (this.held.length < count && !this.complete) {
+      const first = this.checked === 0;
+      const batch = this.results.slice(this.checked, this.checked + (first ? FIRST_CHECK : PAGE_SIZE));
+      this.checked += batch.length;
+      const items = await Promise.all(batch.map((result) => result.data()));
+      if (first && this.query.lacksWordIn(items)) {
+        this.checked = this.results.length; // Pagefind's fallback: no candidate holds it
+        return;
+      }
+      const held = items.filter((item) => this.query.isHeldBy(item));
+      if (first) held.sort((a, b) => this.query.isTitleOf(b) - this.query.isTitleOf(a));
+      this.held.push(...held);
+    }
+  }
+}
+
 // The search dialog (overrides/main.html) and the one search it shows. Every await
 // is followed by a check that the query is still the one typed: a newer one wins.
 export class Search {
@@ -66,19 +88,22 @@ export class Search {
     this.input = dialog.querySelector("input");
     this.list = dialog.querySelector(".digest-search__results");
     this.more = dialog.querySelector(".digest-search__more");
-    this.query = "";
+    this.clear = dialog.querySelector(".digest-search__clear");
+    this.text = "";
+    this.query = null; // what `text` asks for (query.js)
     this.period = 0; // index in the manifest of the quarter searched last
-    this.results = []; // that quarter's, of which `shown` are listed
+    this.answer = null; // that quarter's, of which `shown` are listed
     this.shown = 0;
-    this.total = 0; // found in all quarters searched
+    this.before = 0; // held in the quarters searched before it
   }
 
   static install() {
     const dialog = document.querySelector("dialog.digest-search");
     if (!dialog) return null;
     const search = new Search(dialog);
-    search.input.addEventListener("input", () => search.run(search.input.value));
+    search.input.addEventListener("input", () => search.onInput());
     search.more.addEventListener("click", () => search.onMore());
+    search.clear.addEventListener("click", () => search.onClear());
     dialog.addEventListener("click", (event) => {
       if (event.target === dialog) dialog.close(); // the backdrop
       else if (event.target.closest(".digest-result__link")) dialog.close();
@@ -112,30 +137,49 @@ export class Search {
     }
   }
 
+  onInput() {
+    this.clear.hidden = !this.input.value;
+    this.run(this.input.value);
+  }
+
+  onClear() {
+    this.input.value = "";
+    this.onInput();
+    this.input.focus();
+  }
+
+  // The quarters that may hold what the query asks for, newest first.
+  async periods() {
+    return this.query.periodsIn(await this.bundles.list());
+  }
+
   status(text) {
     this.dialog.querySelector(".digest-search__status").textContent = text;
   }
 
-  run(query) {
-    this.query = query;
+  run(text) {
+    this.text = text;
     this.period = 0;
-    this.total = 0;
+    this.before = 0;
+    this.answer = null;
     this.list.replaceChildren();
     this.more.hidden = true;
-    if (!query.trim()) {
+    this.query = queryOf(text);
+    if (!text.trim() || this.query.isEmpty) {
       this.status("");
       return;
     }
-    this.guarded(() => this.searchFrom(query, 200));
+    this.guarded(() => this.searchFrom(text, this.query, 200));
   }
 
   onMore() {
-    if (this.shown < this.results.length) {
+    if (this.answer && (this.shown < this.answer.held.length || !this.answer.complete)) {
       this.guarded(() => this.showMore());
     } else {
       this.period += 1;
+      this.before += this.answer ? this.answer.held.length : 0;
       this.more.hidden = true;
-      this.guarded(() => this.searchFrom(this.query, 0));
+      this.guarded(() => this.searchFrom(this.text, this.query, 0));
     }
   }
 
@@ -148,45 +192,71 @@ export class Search {
   }
 
   // The quarter at `period`, then older ones while nothing is found.
-  async searchFrom(query, debounce) {
-    const periods = await this.bundles.list();
+  async searchFrom(text, query, debounce) {
+    const periods = await this.periods();
+    if (!periods.length) this.status("没有找到"); // an id newer than every quarter
     for (;;) {
       const period = periods[this.period];
       if (period === undefined) return;
       const pagefind = await this.bundles.pagefind(period);
-      const found = await pagefind.debouncedSearch(segmented(query), {}, debounce);
-      if (!found || query !== this.query) return; // superseded
-      this.results = found.results;
+      const results = await candidates(pagefind, query, debounce);
+      if (!results || text !== this.text) return; // superseded
+      const answer = new Answer(query, results);
+      await answer.fill(PAGE_SIZE);
+      if (text !== this.text) return;
+      this.answer = answer;
       this.shown = 0;
-      this.total += found.results.length;
-      if (this.period > 0 && found.results.length) {
-        this.list.appendChild(el("li", "digest-search__period", period.label));
-      }
       const older = periods.slice(this.period + 1);
-      const span = period.label + (this.period ? "至今" : "");
-      this.status(this.total
-        ? "找到 " + this.total + " 篇(" + span + ")"
-        : span + "没有找到" + (older.length ? ",正在搜索 " + older[0].label + "…" : ""));
-      if (found.results.length || !older.length) break;
+      if (answer.held.length || !older.length) break;
+      this.status(period.label + (this.period ? "至今" : "") + "没有找到,正在搜索 " + older[0].label + "…");
       this.period += 1; // nothing in this quarter: look further back
       debounce = 0;
+    }
+    if (this.period > 0 && this.answer.held.length) {
+      this.list.appendChild(el("li", "digest-search__period", periods[this.period].label));
     }
     await this.showMore();
   }
 
   async showMore() {
-    const query = this.query;
-    const page = this.results.slice(this.shown, this.shown + PAGE_SIZE);
-    this.shown += page.length;
-    const items = await Promise.all(page.map((result) => result.data()));
-    if (query !== this.query) return;
-    items.forEach((item) => this.list.appendChild(resultItem(item)));
-    const periods = await this.bundles.list();
-    if (query !== this.query) return;
+    const text = this.text;
+    const answer = this.answer;
+    await answer.fill(this.shown + PAGE_SIZE);
+    if (text !== this.text) return;
+    answer.held.slice(this.shown, this.shown + PAGE_SIZE).forEach((item) => this.list.appendChild(resultItem(item)));
+    this.shown = Math.min(answer.held.length, this.shown + PAGE_SIZE);
+    const periods = await this.periods();
+    if (text !== this.text) return;
+    this.status(this.summary(periods));
     const next = periods[this.period + 1];
-    this.more.hidden = this.shown >= this.results.length && next === undefined;
-    this.more.textContent = this.shown < this.results.length ? "更多结果" : "搜索 " + (next && next.label);
+    const more = this.shown < answer.held.length || !answer.complete;
+    this.more.hidden = !more && next === undefined;
+    this.more.textContent = more ? "更多结果" : "搜索 " + (next && next.label);
   }
+
+  // "找到 3 篇(2026 年 4–6 月)": a count of papers checked to hold the query, "至少"
+  // while candidates are left unchecked.
+  summary(periods) {
+    const span = periods[this.period].label + (this.period ? "至今" : "");
+    const total = this.before + this.answer.held.length;
+    if (!total) return span + "没有找到";
+    return "找到" + (this.answer.complete ? " " : "至少 ") + total + " 篇(" + span + ")";
+  }
+}
+
+// Pagefind's candidates for the query, best first: from the first of its queries that
+// finds any. Null when a newer search superseded this one.
+async function candidates(pagefind, query, debounce) {
+  const options = query.options();
+  let results = [];
+  for (const text of query.candidateQueries()) {
+    const found = await pagefind.debouncedSearch(text, options, debounce);
+    if (!found) return null;
+    results = found.results;
+    if (results.length) break;
+    debounce = 0;
+  }
+  return results;
 }
 
 function resultItem(item) {
