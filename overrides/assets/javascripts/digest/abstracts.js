@@ -2,6 +2,9 @@
 // abstract of every translated paper to the abstracts.json its paper lists name
 // (render/days.py): the first one opened loads them all, so later ones open at once
 // and in-page find sees them. math.js renders their math on the "digest:abstract" event.
+// Their URLs become links as the built page's do (links.js).
+
+import { linkedText } from "./links.js";
 
 const loaded = new Map(); // url → promise of {id: English abstract}
 
@@ -45,7 +48,7 @@ function fillIn(texts) {
     const card = later.closest("article.paper");
     const text = card && texts[card.id];
     if (typeof text !== "string") return;
-    later.querySelector("p").replaceChildren(document.createTextNode(text));
+    later.querySelector("p").replaceChildren(linkedText(text));
     later.removeAttribute("data-later");
     if (later.open) later.dispatchEvent(new Event("digest:abstract", { bubbles: true }));
   });
