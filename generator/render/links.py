@@ -32,8 +32,8 @@ from markupsafe import Markup, escape
 REL = "nofollow noopener"  # strangers' links: no ranking credit, no window.opener
 # A host name's labels, then anything a URL may hold; the end is trimmed below.
 _URL = re.compile(
-    r"(?<![A-Za-z0-9@./:-])"  # not inside a word, an e-mail address or another URL
-    r"(?:(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?://)|(?P<www>[Ww][Ww][Ww]\.))"
+    # Not inside a word ("Code:https://" is fine); a www. not inside an address either.
+    r"(?:(?<![A-Za-z0-9])[Hh][Tt][Tt][Pp][Ss]?://|(?<![A-Za-z0-9@./:_-])[Ww][Ww][Ww]\.)"
     r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
     r"(?::[0-9]{1,5})?"
     r"(?:[/?#][!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]*)?"

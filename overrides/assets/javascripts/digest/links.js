@@ -7,8 +7,7 @@
 export const REL = "nofollow noopener";
 
 const URL_PATTERN = new RegExp(
-  "(?<![A-Za-z0-9@./:-])" +
-    "(?:([Hh][Tt][Tt][Pp][Ss]?://)|([Ww][Ww][Ww]\\.))" +
+  "(?:(?<![A-Za-z0-9])[Hh][Tt][Tt][Pp][Ss]?://|(?<![A-Za-z0-9@./:_-])[Ww][Ww][Ww]\\.)" +
     "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+" +
     "(?::[0-9]{1,5})?" +
     "(?:[/?#][!#$%&'()*+,\\-./0-9:;=?@A-Z\\[\\]_a-z~]*)?",
