@@ -53,3 +53,13 @@ function fillIn(texts) {
     if (later.open) later.dispatchEvent(new Event("digest:abstract", { bubbles: true }));
   });
 }
+
+// Every English abstract of the page still waiting, loaded now: print.js asks before
+// printing, when the abstracts it opens are closed again before "toggle" would load them.
+export function loadLaterAbstracts() {
+  document.querySelectorAll("[data-abstracts]").forEach((list) => {
+    if (!list.querySelector("details.abstract[data-later]")) return;
+    const url = new URL(list.dataset.abstracts, location.href).href;
+    englishAbstracts(url).then(fillIn, () => {}); // not loaded: the print shows the arXiv link
+  });
+}

@@ -1,0 +1,26 @@
+// Printing shows every abstract. CSS cannot open a <details>, so the closed abstracts
+// are opened before printing and closed again after, leaving the page as the reader
+// had it. The English abstracts not loaded yet start loading (abstracts.js); a print
+// that comes before they are here shows their arXiv address (print.css).
+// Imported by main.js for these listeners.
+
+import { loadLaterAbstracts } from "./abstracts.js";
+
+const openedForPrint = [];
+
+function openAbstracts() {
+  loadLaterAbstracts();
+  document.querySelectorAll("article.paper details.abstract:not([open])").forEach((details) => {
+    details.open = true;
+    openedForPrint.push(details);
+  });
+}
+
+function closeThemAgain() {
+  openedForPrint.splice(0).forEach((details) => {
+    details.open = false;
+  });
+}
+
+window.addEventListener("beforeprint", openAbstracts);
+window.addEventListener("afterprint", closeThemAgain);
