@@ -9,7 +9,7 @@ import re
 from browser_site import Tab, card
 from playwright.sync_api import expect
 
-SAFETY_PAGE = "2026/06/18/llm-safety/"  # 7 cards: 8 A4 pages before print.css, abstracts shut
+SAFETY_PAGE = "2026/06/18/llm-safety/"  # 7 cards: 8 A4 pages before print.css
 JAILBREAK = "2604.23130"
 HIDDEN_IN_PRINT = [
     ".md-header",
@@ -97,4 +97,17 @@ def test_the_printed_page_has_no_buttons_and_keeps_each_card_whole(tab: Tab) -> 
     tab.page.emulate_media(media="screen")
     expect(tab.page.locator("details.abstract[open]")).to_have_count(0)
     expect(card(tab.page, JAILBREAK).locator(".paper-bibtex")).to_be_visible()
+    tab.clean()
+
+
+def test_a_long_author_list_prints_as_the_screen_shows_it(tab: Tab) -> None:
+    tab.goto("2026/06/19/llm/")
+    tab.page.emulate_media(media="print")
+    tab.page.evaluate("dispatchEvent(new Event('beforeprint'))")  # Material opens it
+    paper = card(tab.page, "2606.19348")  # DeepSeek-V4: 319 authors
+    more = paper.locator(".more-authors")
+    expect(more).to_have_attribute("open", "")
+    expect(more.locator("summary")).to_be_visible()
+    assert more.evaluate("d => getComputedStyle(d).fontSize") == "0px"
+    assert paper.evaluate("c => c.getBoundingClientRect().height") < 1000
     tab.clean()

@@ -1,8 +1,10 @@
 // Printing shows every abstract. CSS cannot open a <details>, so the closed abstracts
 // are opened before printing and closed again after, leaving the page as the reader
-// had it. The English abstracts not loaded yet start loading (abstracts.js); a print
-// that comes before they are here shows their arXiv address (print.css).
-// Imported by main.js for these listeners.
+// had it. Material does this too, but only for the <details> that were there when it
+// mounted the page: not for cards a script adds later. The English abstracts not
+// loaded yet start loading (abstracts.js): the abstracts opened for printing close
+// again before "toggle" would load them. A print that comes before they are here
+// shows their arXiv address (print.css). Imported by main.js for these listeners.
 
 import { loadLaterAbstracts } from "./abstracts.js";
 
