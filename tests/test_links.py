@@ -177,7 +177,8 @@ def test_a_card_links_its_comments_and_abstracts_and_its_code_in_the_footer() ->
     footer = re.search(r'<footer class="paper-links">.*?</footer>', html)
     assert footer and re.search(
         r'>HTML</a> · <a class="paper-code" href="https://github.com/a/b" '
-        r'rel="nofollow noopener" [^>]*>代码</a> · <button',
+        r'rel="nofollow noopener" [^>]*><span class="l-zh">代码</span>'
+        r'<span class="l-en-only" lang="en">Code</span></a> · <button',
         footer.group(),
     )
 
