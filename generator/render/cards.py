@@ -16,6 +16,7 @@ from markupsafe import Markup
 from generator.config import Topic
 from generator.models import BUDGET_LEFT, Paper, TopicHit
 from generator.render.bibtex import citation
+from generator.render.links import code_url, linkify
 
 CARD_TEMPLATE = "partials/paper-card.html"  # in the theme's overrides/, beside Material's partials
 # Each announce type as the page names it: in Chinese, and in English mode.
@@ -56,6 +57,8 @@ class Cards:
     """Renders card views through the theme's card template."""
 
     def __init__(self, templates: jinja2.Environment, language: str) -> None:
+        # Before the card is compiled: Jinja looks its filters up then.
+        templates.filters["linkify"] = linkify  # URLs in arXiv's text, escaped around them
         self._template = templates.get_template(CARD_TEMPLATE)
         self._language = language
 
@@ -73,6 +76,7 @@ class Cards:
             budget_left=BUDGET_LEFT,
             cite=citation(card.paper, card.date.year),
             english_later=card.english_later,
+            code=code_url(card.paper.comments, card.paper.abstract, card.paper.abstract_zh),
         )
         # Belt and braces: a blank line would end the raw HTML block in Markdown.
         return Markup(re.sub(r"\n\s*\n", "\n", html).strip())

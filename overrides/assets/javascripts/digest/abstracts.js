@@ -2,6 +2,9 @@
 // abstract of every translated paper to the abstracts.json its paper lists name
 // (render/days.py): the first one opened loads them all, so later ones open at once
 // and in-page find sees them. math.js renders their math on the "digest:abstract" event.
+// Their URLs become links as the built page's do (links.js).
+
+import { linkedText } from "./links.js";
 
 const loaded = new Map(); // url → promise of {id: English abstract}
 
@@ -45,8 +48,18 @@ function fillIn(texts) {
     const card = later.closest("article.paper");
     const text = card && texts[card.id];
     if (typeof text !== "string") return;
-    later.querySelector("p").replaceChildren(document.createTextNode(text));
+    later.querySelector("p").replaceChildren(linkedText(text));
     later.removeAttribute("data-later");
     if (later.open) later.dispatchEvent(new Event("digest:abstract", { bubbles: true }));
+  });
+}
+
+// Every English abstract of the page still waiting, loaded now: print.js asks before
+// printing, when the abstracts it opens are closed again before "toggle" would load them.
+export function loadLaterAbstracts() {
+  document.querySelectorAll("[data-abstracts]").forEach((list) => {
+    if (!list.querySelector("details.abstract[data-later]")) return;
+    const url = new URL(list.dataset.abstracts, location.href).href;
+    englishAbstracts(url).then(fillIn, () => {}); // not loaded: the print shows the arXiv link
   });
 }

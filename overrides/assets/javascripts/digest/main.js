@@ -11,6 +11,7 @@ import { installKeys } from "./keys.js";
 import { setMode, showMode } from "./language.js";
 import { Search } from "./search.js";
 import { markNew } from "./visits.js";
+import "./print.js"; // abstracts open on paper
 
 // The language menu and the search button, moved into Material's header.
 function installHeaderTools() {
