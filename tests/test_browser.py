@@ -150,7 +150,7 @@ def test_without_javascript_both_languages_show(browser: Browser, site_url: str)
     # The English abstract waits in abstracts.json: without JavaScript, arXiv has it.
     english.locator("summary").click()
     link = english.locator(f'a[href="https://arxiv.org/abs/{JAILBREAK}"]')
-    expect(link).to_have_text("在 arXiv 阅读英文摘要")
+    expect(link).to_have_text("在 arXiv 阅读英文摘要", use_inner_text=True)
     context.close()
 
 

@@ -7,6 +7,7 @@
 import { linkedText } from "./links.js";
 
 const loaded = new Map(); // url → promise of {id: English abstract}
+const labels = new WeakMap(); // link to arXiv → its own label, while it says something else
 
 function englishAbstracts(url) {
   if (!loaded.has(url)) {
@@ -28,19 +29,22 @@ export async function onAbstractOpened(event) {
   if (!list) return;
   const url = new URL(list.dataset.abstracts, location.href).href;
   const link = details.querySelector("p a"); // to arXiv, until the text is here
-  if (link) {
-    link.dataset.label = link.dataset.label || link.textContent;
-    link.textContent = "正在加载英文摘要…";
-  }
+  if (link && !labels.has(link)) labels.set(link, [...link.childNodes]); // kept for a retry
+  if (link) link.textContent = say("正在加载英文摘要…", "Loading the abstract…");
   let texts;
   try {
     texts = await englishAbstracts(url);
   } catch (e) {
-    if (link) link.textContent = "英文摘要未能加载,在 arXiv 阅读";
+    if (link) link.textContent = say("英文摘要未能加载,在 arXiv 阅读", "Could not load the abstract: read it on arXiv");
     return;
   }
   fillIn(texts);
-  if (link && details.hasAttribute("data-later")) link.textContent = link.dataset.label; // not in it
+  if (link && details.hasAttribute("data-later")) link.replaceChildren(...labels.get(link)); // not in it
+}
+
+// A passing message in the reader's language mode (language.js).
+function say(chinese, english) {
+  return document.documentElement.dataset.digestLang === "en" ? english : chinese;
 }
 
 function fillIn(texts) {
