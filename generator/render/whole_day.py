@@ -118,10 +118,13 @@ def listed_topics(ctx: Context, day: Day) -> dict[str, tuple[str, int]]:
     best: dict[str, tuple[str, int]] = {}
     for topic in ctx.config.topics:
         for chosen in ctx.selected(day, topic):
-            held = best.get(chosen.paper.id)
-            if held is None or chosen.hit.score > held[1]:
-                best[chosen.paper.id] = (topic.slug, chosen.hit.score)
+            here = (topic.slug, chosen.hit.score)
+            best[chosen.paper.id] = max(best.get(chosen.paper.id, here), here, key=_score_of)
     return best
+
+
+def _score_of(listed: tuple[str, int]) -> int:
+    return listed[1]
 
 
 def _row(
