@@ -58,6 +58,8 @@ def _has_a_word(keyword: str) -> str:
     return keyword
 
 
+# A topic's slug names its pages and feed (render/urls.py); these names are taken.
+RESERVED_TOPIC_SLUGS = {"all": "the day's page of every paper and the feed of all topics use it"}
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
 Category = Annotated[str, Field(pattern=r"^[a-z-]+(?:\.[A-Za-z-]+)?$")]
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -153,6 +155,11 @@ class Config(_Strict):
     @classmethod
     def _unique_topics(cls, topics: list[Topic]) -> list[Topic]:
         _require_unique([t.slug for t in topics], "topic slug")
+        for topic in topics:
+            if topic.slug in RESERVED_TOPIC_SLUGS:
+                raise ValueError(
+                    f"topic slug {topic.slug!r} is reserved: {RESERVED_TOPIC_SLUGS[topic.slug]}"
+                )
         return topics
 
     @model_validator(mode="after")

@@ -27,9 +27,9 @@ from mkdocs.plugins import BasePlugin
 from generator.card_data import MARKER
 from generator.site.layout import MANIFEST_URL
 
-# What is swapped: whatever card_data.py marks, paper cards and the topic cards of
-# an overview (each with a few dozen links). None holds Markdown, nor another block
-# of its own kind.
+# What is swapped: whatever card_data.py marks, paper cards, the topic cards of
+# an overview (each with a few dozen links) and the whole-day page's lists of rows.
+# None holds Markdown, nor another block of its own kind.
 MARKED = f" {MARKER}>"  # the end of a card's opening tag
 PLACEHOLDER = re.compile(r"<!--digest-card:(\d+)-->")
 _TAG = re.compile(r"<([a-z]+)[ >]")

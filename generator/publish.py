@@ -80,7 +80,16 @@ def _render(
     settings: Settings, config: Config, days: list[Day], selections: Selections | None = None
 ) -> Rendered:
     content = settings.root / "content"  # beside overrides/, the theme render_site reads
-    return render_site(config, days, content, site_url(settings.root), selections=selections)
+    return render_site(
+        config,
+        days,
+        content,
+        site_url(settings.root),
+        selections=selections,
+        # Whole-day pages list every paper: each day read whole while its page is made,
+        # so the archive's unlisted papers are never all in memory at once.
+        all_papers=lambda day: settings.store.read_day(day.date).papers,
+    )
 
 
 def _say_unreadable(days: list[Day]) -> None:

@@ -34,6 +34,7 @@ PAGES = {
     "archive": "archive/",
     "favorites": "favorites/",
     "search": "",
+    "whole-day": "2026/06/19/all/",
 }
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme → Material's scheme
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -55,8 +56,21 @@ def open_search_with_results(tab: Tab) -> None:
     expect(tab.page.locator(".digest-result").first).to_be_visible()
 
 
+def open_a_row(tab: Tab) -> None:
+    """A listed paper's row, opened to its card in place. The rows are all laid out for
+    the check: Chromium leaves the style of rows that content-visibility skips as it
+    was before Material set the colour scheme, and axe would read the light scheme's
+    colours there. They are restyled, correctly, when scrolled to (checked below)."""
+    tab.page.add_style_tag(content="ol.paper-rows > li { content-visibility: visible !important; }")
+    tab.page.locator('ol.paper-rows a[href*="#"]').first.click()
+    expect(tab.page.locator("ol.paper-rows article.paper").first).to_be_visible()
+
+
 BEFORE: dict[str, Callable[[Tab], None]] = {"favorites": star_a_paper}
-AFTER: dict[str, Callable[[Tab], None]] = {"search": open_search_with_results}
+AFTER: dict[str, Callable[[Tab], None]] = {
+    "search": open_search_with_results,
+    "whole-day": open_a_row,
+}
 
 # All of axe's rules, the experimental ones too (disabled unless asked for by name), but
 # those of WCAG's level AAA, which WCAG itself does not ask of whole sites: they would
@@ -97,6 +111,25 @@ def tabs(browser: Browser, site_url: str) -> Iterator[Callable[[str, str], Tab]]
     yield tab_for
     for tab in opened.values():
         tab.page.context.close()
+
+
+def test_rows_skipped_by_content_visibility_take_the_dark_scheme_when_scrolled_to(
+    tabs: Callable[[str, str], Tab],
+) -> None:
+    """What open_a_row assumes: a row far down the whole-day page, once scrolled to, has
+    the colours of the scheme the page is in, as the first row has."""
+    tab = tabs("dark", "phone")
+    tab.goto(PAGES["whole-day"])
+    rows = tab.page.locator("ol.paper-rows > li code")
+    colour = "e => getComputedStyle(e).color"
+    first = rows.first.evaluate(colour)
+    last = rows.last
+    last.scroll_into_view_if_needed()
+    expect(last).to_be_in_viewport()
+    tab.page.wait_for_function(
+        "([e, c]) => getComputedStyle(e).color === c", arg=[last.element_handle(), first]
+    )
+    tab.clean()
 
 
 def axe_violations(tab: Tab) -> list[dict[str, Any]]:

@@ -319,3 +319,12 @@ def test_a_folder_or_a_link_to_nothing_gives_one_line(tmp_path: Path) -> None:
     dangling.parent.mkdir()
     dangling.symlink_to(tmp_path / "gone.yml")
     assert problem(dangling) == f"digest.yml: {dangling} links to a file that does not exist"
+
+
+def test_a_topic_cannot_take_a_slug_the_site_uses_itself(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "categories: [cs.CL]\ntopics:" + VALID_TOPIC.replace("slug: t\n", "slug: all\n", 1),
+    )
+    with pytest.raises(ConfigError, match=r"^digest\.yml: topics: topic slug 'all' is reserved: "):
+        load_config(path)

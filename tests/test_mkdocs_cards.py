@@ -82,14 +82,16 @@ def test_the_plugin_finds_every_card_the_renderer_makes_and_its_data(tmp_path: P
     day = Day(dt.date(2026, 6, 19), [*papers, forged])
     render_site(config, [day], content, None, overrides=REPO / "overrides")
     pages = {p.as_posix(): p.read_text("utf-8") for p in content.rglob("*.md")}
-    found = {"article": 0, "section": 0}
+    found = {"article": 0, "section": 0, "ol": 0}
     cited = set()
     for text in pages.values():
         cards = [text[start:end] for start, end in blocks(text)]
-        openings = re.findall(r'<article class="paper|<section class="topic-card"', text)
+        openings = re.findall(
+            r'<article class="paper|<section class="topic-card"|<ol class="paper-rows"', text
+        )
         assert len(cards) == len(openings)
         for card in cards:
-            tag = card[1:8].rstrip(" ")
+            tag = re.match(r"<([a-z]+)", card)[1]  # type: ignore[index]
             found[tag] += 1
             assert card.endswith(f"</{tag}>") and card.count(f"</{tag}>") == 1
             if tag == "article":
@@ -98,4 +100,5 @@ def test_the_plugin_finds_every_card_the_renderer_makes_and_its_data(tmp_path: P
                 assert data["title"] == paper.title and data["authors"] == paper.authors
                 cited.add(paper.id)
     assert found["article"] > 10 and found["section"] >= len(config.topics)
+    assert found["ol"] >= 1  # the whole-day page's lists of rows
     assert forged.id in cited

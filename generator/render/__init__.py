@@ -4,6 +4,7 @@
 
     cards.py       the paper card (through the theme's paper-card.html)
     days.py        each day's overview and each topic's page of the day
+    whole_day.py   each day's every paper, in compact rows (YYYY/MM/DD/all/)
     topics.py      each topic's page across its recent days
     archive.py     the archive calendar, the topics index, the favorites page
     feeds.py       Atom feeds
@@ -26,11 +27,12 @@ from generator.config import Config
 from generator.models import Day
 from generator.render.archive import render_lists
 from generator.render.content import Content, Rendered
-from generator.render.context import Context
+from generator.render.context import AllPapers, Context, papers_held
 from generator.render.days import render_days
 from generator.render.feeds import render_feeds
 from generator.render.selections import Selections
 from generator.render.topics import render_topics
+from generator.render.whole_day import render_whole_days
 
 __all__ = ["Rendered", "render_site"]
 
@@ -43,12 +45,14 @@ def render_site(
     *,
     overrides: Path | None = None,
     selections: Selections | None = None,
+    all_papers: AllPapers = papers_held,
 ) -> Rendered:
     """Write every page of `days` under content/ and remove those no longer made.
 
     `overrides` is the theme folder holding the paper card; by default the project's,
     beside content/. `selections`: those already made for these days (a build makes
-    the search documents' first), else made here.
+    the search documents' first), else made here. `all_papers`: every paper of a
+    day, for its whole-day page, when `days` hold only the listed ones.
     """
     content = Content(content_dir)
     ctx = Context.make(
@@ -58,8 +62,10 @@ def render_site(
         site_url,
         overrides=overrides or content_dir.parent / "overrides",
         selections=selections,
+        all_papers=all_papers,
     )
     render_days(ctx)
+    render_whole_days(ctx)
     render_topics(ctx)
     render_lists(ctx)
     render_feeds(ctx)

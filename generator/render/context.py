@@ -4,7 +4,7 @@ selections, the templates and content/ to write into."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +14,7 @@ import jinja2
 from generator import card_data
 from generator.config import Config
 from generator.errors import RenderError
-from generator.models import Day
+from generator.models import Day, Paper
 from generator.render.cards import CARD_TEMPLATE, Cards
 from generator.render.content import Content
 from generator.render.selections import Selections
@@ -53,6 +53,14 @@ def templates(overrides: Path) -> jinja2.Environment:
     return env
 
 
+AllPapers = Callable[[Day], Sequence[Paper]]
+
+
+def papers_held(day: Day) -> Sequence[Paper]:
+    """A day's papers when it was read whole (Store.read_day, or made in memory)."""
+    return day.papers
+
+
 @dataclass(frozen=True)
 class Context:
     config: Config
@@ -61,6 +69,9 @@ class Context:
     content: Content
     site_url: str | None
     env: jinja2.Environment
+    # Every paper of a day, for its whole-day page: a day read with only its listed
+    # papers (Store.read_listed) is read whole again, one day at a time.
+    all_papers: AllPapers = papers_held
 
     @classmethod
     def make(
@@ -72,13 +83,14 @@ class Context:
         *,
         overrides: Path,
         selections: Selections | None = None,
+        all_papers: AllPapers = papers_held,
     ) -> Context:
         env = templates(overrides)
         # Page templates show a card view as `{{ card | card }}`.
         env.filters["card"] = Cards(env, config.site.language).render
         selected = Selections(config.selection.threshold) if selections is None else selections
         ordered = sorted(days, key=lambda d: d.date)
-        return cls(config, ordered, selected, content, site_url, env)
+        return cls(config, ordered, selected, content, site_url, env, all_papers)
 
     def render(self, template: str, view: DataclassInstance | None = None) -> str:
         """The template, given the fields of `view` (a dataclass) by name."""

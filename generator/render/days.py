@@ -54,6 +54,7 @@ class DayPage:  # templates/day.md
     next: Link | None
     archive_href: str
     unplaced: list[Paper]
+    whole_day_href: str  # every paper of the day (render/whole_day.py)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class TopicDayPage:  # templates/topic_day.md
     overview_href: str
     topic_href: str
     feed_href: str
+    whole_day_href: str
 
 
 def render_days(ctx: Context) -> None:
@@ -115,6 +117,7 @@ def render_overview(ctx: Context, day: Day, neighbours: Neighbours, url: str) ->
         next=day_link(url, neighbours[1]),
         archive_href=urls.relative(url, urls.ARCHIVE_URL),
         unplaced=failed_and_unlisted(ctx, day),
+        whole_day_href=urls.relative(url, urls.whole_day_url(day.date)),
     )
     title = ctx.config.site.title if home else f"{day.date} 概览"
     description = f"arXiv {day.date}: {counts.total} 篇"
@@ -168,6 +171,7 @@ def render_topic_day(ctx: Context, day: Day, topic: Topic, neighbours: Neighbour
         overview_href=urls.relative(url, urls.day_url(day.date)),
         topic_href=urls.relative(url, urls.topic_url(topic.slug)),
         feed_href=urls.relative(url, urls.feed_url(topic.slug)),
+        whole_day_href=urls.relative(url, urls.whole_day_url(day.date)),
     )
     ctx.content.add_page(
         url,

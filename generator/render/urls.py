@@ -18,6 +18,12 @@ def topic_day_url(date: dt.date, slug: str) -> str:
     return f"{date:%Y/%m/%d}/{slug}/"
 
 
+def whole_day_url(date: dt.date) -> str:
+    """Every paper of the day's announcement, listed on a topic page or not. A topic
+    slugged "all" would want the same path: Content refuses the second page."""
+    return f"{date:%Y/%m/%d}/all/"
+
+
 def topic_url(slug: str) -> str:
     return f"topics/{slug}/"
 
@@ -51,7 +57,8 @@ def source_path(url: str) -> str:
     if url.endswith((".xml", ".json")):
         return url
     parts = url.rstrip("/").split("/")
-    # Day overviews are index.md of their folder; every other page is <name>.md.
+    # Day overviews are index.md of their folder; every other page (a topic's day, the
+    # whole day at YYYY/MM/DD/all/) is <name>.md.
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return url + "index.md"
     return url.rstrip("/") + ".md"

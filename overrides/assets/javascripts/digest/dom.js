@@ -37,3 +37,11 @@ export function flash(button, text) {
   button.textContent = text;
   setTimeout(() => { button.textContent = before; }, 1500);
 }
+
+// A label in the reader's language, as the card's label() macro writes it: Chinese in
+// 中文 and 双语, English in English mode (digest.css hides the other).
+export function twin(chinese, english) {
+  const en = el("span", "l-en-only", english);
+  en.lang = "en";
+  return [el("span", "l-zh", chinese), en];
+}

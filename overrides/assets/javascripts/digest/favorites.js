@@ -14,16 +14,24 @@ function favorites() {
 // What a favorite keeps: enough to list and cite it without its page.
 function favoriteOf(card) {
   const paper = paperOf(card);
-  const page = location.pathname.startsWith(ROOT.pathname)
-    ? location.pathname.slice(ROOT.pathname.length) : location.pathname;
   return {
     id: paper.id,
     title: paper.title,
     title_zh: paper.title_zh,
     date: paper.date,
-    link: page + "#" + paper.id,
+    link: linkOf(card),
     bibtex: bibtexOf(card),
   };
+}
+
+// The card's permalink from the site's root: its topic page's, also for a card opened
+// in place on the whole-day page (rows.js points its permalink there).
+function linkOf(card) {
+  const anchor = card.querySelector(".paper-anchor");
+  const url = new URL(anchor ? anchor.href : "#" + card.id, location.href);
+  const page = url.pathname.startsWith(ROOT.pathname)
+    ? url.pathname.slice(ROOT.pathname.length) : url.pathname;
+  return page + "#" + card.id;
 }
 
 export function toggleFavorite(star) {

@@ -8,6 +8,7 @@ import { cardOf, permalinkOf } from "./card.js";
 import { copy, flash } from "./dom.js";
 import { onFavoritesAction, showFavoritesPage, showStars, toggleFavorite } from "./favorites.js";
 import { installKeys } from "./keys.js";
+import { enhanceLists } from "./filters.js";
 import { setMode, showMode } from "./language.js";
 import { Search } from "./search.js";
 import { markNew } from "./visits.js";
@@ -55,6 +56,7 @@ function onPage() {
   showStars();
   showFavoritesPage();
   markNew();
+  enhanceLists();
 }
 
 const search = Search.install();

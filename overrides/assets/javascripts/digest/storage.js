@@ -2,7 +2,12 @@
 // reading: a value that cannot be read is the fallback, one that cannot be written
 // lasts for this visit.
 
-export const KEYS = { lang: "digest.lang", favorites: "digest.favorites", seen: "digest.seen" };
+export const KEYS = {
+  lang: "digest.lang",
+  favorites: "digest.favorites",
+  seen: "digest.seen",
+  filters: "digest.filters", // the last filters set on a list of papers (filters.js)
+};
 
 export function read(key, fallback) {
   try {

@@ -1,0 +1,153 @@
+"""Whole-day pages (YYYY/MM/DD/all/): every paper of a day's announcement in compact
+rows, listed on a topic page or not, so none of the day is out of reach.
+
+A row links to the paper's card on the topic page that lists it (the page's script
+opens the card in place, fetched from there) or, for a paper no topic lists, to
+arXiv. The cards are not repeated here: a 900-paper day of cards would be megabytes,
+and a fragment file of them would copy every listed card once more into a site that
+GitHub Pages caps at 1 GB (bench/whole_day.py measures the page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from generator.models import Day, Paper
+from generator.render import urls
+from generator.render.cards import ANNOUNCE_LABELS
+from generator.render.context import Context
+from generator.render.days import Neighbours
+from generator.render.views import Link
+
+# arXiv's own order of a listing: new submissions, cross-lists, then replacements.
+ANNOUNCE_ORDER = {kind: rank for rank, kind in enumerate(ANNOUNCE_LABELS)}
+
+
+@dataclass(frozen=True)
+class BestTopic:
+    """Where a row says the paper belongs: the topic listing it (else its best hit)."""
+
+    name: str
+    score: int
+    card_href: str | None  # its card on that topic's page, from the whole-day page
+
+
+@dataclass(frozen=True)
+class PaperRow:
+    id: str
+    title: str
+    title_zh: str | None
+    categories: list[str]
+    announce_type: str
+    topic: BestTopic | None
+
+    @property
+    def href(self) -> str:
+        return self.topic.card_href if self.topic and self.topic.card_href else self.abs_url
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.id}"
+
+
+@dataclass(frozen=True)
+class WholeDayPage:  # templates/whole_day.md
+    date: str
+    total: int
+    counts: dict[str, int]  # by announce type, in ANNOUNCE_LABELS' order
+    labels: dict[str, str]
+    listed: int  # rows that open a card
+    rows: list[PaperRow]
+    overview_href: str
+    prev: Link | None
+    next: Link | None
+
+
+def render_whole_days(ctx: Context) -> None:
+    for index, day in enumerate(ctx.days):
+        before = ctx.days[index - 1].date if index else None
+        after = ctx.days[index + 1].date if index + 1 < len(ctx.days) else None
+        render_whole_day(ctx, day, (before, after))
+
+
+def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:
+    url = urls.whole_day_url(day.date)
+    rows = paper_rows(ctx, day, ctx.all_papers(day))
+    counts = {kind: 0 for kind in ANNOUNCE_LABELS}
+    for row in rows:
+        counts[row.announce_type] = counts.get(row.announce_type, 0) + 1
+    page = WholeDayPage(
+        date=day.date.isoformat(),
+        total=len(rows),
+        counts=counts,
+        labels={kind: names[0] for kind, names in ANNOUNCE_LABELS.items()},  # in Chinese
+        listed=sum(1 for row in rows if row.topic and row.topic.card_href),
+        rows=rows,
+        overview_href=urls.relative(url, urls.day_url(day.date)),
+        prev=_whole_day_link(url, neighbours[0]),
+        next=_whole_day_link(url, neighbours[1]),
+    )
+    ctx.content.add_page(
+        url,
+        f"{day.date} 全部论文",
+        ctx.render("whole_day.md", page),
+        description=f"arXiv {day.date}: 全部 {len(rows)} 篇",
+    )
+
+
+def _whole_day_link(from_url: str, date: dt.date | None) -> Link | None:
+    if date is None:
+        return None
+    return Link(date.isoformat(), urls.relative(from_url, urls.whole_day_url(date)))
+
+
+def paper_rows(ctx: Context, day: Day, papers: Sequence[Paper]) -> list[PaperRow]:
+    """A row per paper of the day, in arXiv's listing order."""
+    url = urls.whole_day_url(day.date)
+    listed = listed_topics(ctx, day)
+    names = {topic.slug: topic.name for topic in ctx.config.topics}
+    pages = {slug: urls.relative(url, urls.topic_day_url(day.date, slug)) for slug in names}
+    rows = [_row(paper, listed.get(paper.id), names, pages) for paper in papers]
+    return sorted(rows, key=lambda r: (ANNOUNCE_ORDER.get(r.announce_type, 9), r.id))
+
+
+def listed_topics(ctx: Context, day: Day) -> dict[str, tuple[str, int]]:
+    """Each listed paper's best topic page: (topic slug, score there)."""
+    best: dict[str, tuple[str, int]] = {}
+    for topic in ctx.config.topics:
+        for chosen in ctx.selected(day, topic):
+            here = (topic.slug, chosen.hit.score)
+            best[chosen.paper.id] = max(best.get(chosen.paper.id, here), here, key=_score_of)
+    return best
+
+
+def _score_of(listed: tuple[str, int]) -> int:
+    return listed[1]
+
+
+def _row(
+    paper: Paper, listed: tuple[str, int] | None, names: dict[str, str], pages: dict[str, str]
+) -> PaperRow:
+    return PaperRow(
+        id=paper.id,
+        title=paper.title,
+        title_zh=paper.title_zh,
+        categories=paper.categories,
+        announce_type=paper.announce_type,
+        topic=_best_topic(paper, listed, names, pages),
+    )
+
+
+def _best_topic(
+    paper: Paper, listed: tuple[str, int] | None, names: dict[str, str], pages: dict[str, str]
+) -> BestTopic | None:
+    """The topic whose page lists the paper, with a link to its card there; for a paper
+    no page lists, its best hit of a topic digest.yml still has (no card: None)."""
+    if listed is not None:
+        slug, score = listed
+        return BestTopic(names[slug], score, f"{pages[slug]}#{paper.id}")
+    hits: Iterable[tuple[int, str]] = ((h.score, h.topic) for h in paper.topics if h.topic in names)
+    best = max(hits, default=None)
+    return BestTopic(names[best[1]], best[0], None) if best else None

@@ -1,0 +1,77 @@
+// Whole-day rows that open in place. A row whose link leads to a paper's card on a
+// topic page opens that card under it, taken from the topic page (fetched once, kept
+// for the visit: the whole-day page does not carry 200 cards nobody may open); a row
+// of a paper no topic lists is a plain link to arXiv. Without JavaScript every row is
+// a link to where the card or the paper is.
+
+import { el } from "./dom.js";
+import { showStars } from "./favorites.js";
+
+const pages = new Map(); // topic page URL → promise of its parsed document
+
+function topicPage(url) {
+  if (!pages.has(url)) {
+    const page = fetch(url)
+      .then((response) => {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then((html) => new DOMParser().parseFromString(html, "text/html"));
+    page.catch(() => pages.delete(url)); // the next opening retries
+    pages.set(url, page);
+  }
+  return pages.get(url);
+}
+
+// The card a row's link leads to on this site, or null (arXiv).
+function cardAddress(link) {
+  const url = new URL(link.href, location.href);
+  return url.origin === location.origin && url.hash ? url : null;
+}
+
+export function installRows(list) {
+  list.querySelectorAll(":scope > li > a").forEach((link) => {
+    if (cardAddress(link)) link.setAttribute("aria-expanded", "false");
+  });
+  list.addEventListener("click", onRowClick);
+}
+
+function onRowClick(event) {
+  const link = event.target.closest("a[aria-expanded]");
+  if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  event.preventDefault();
+  event.stopPropagation(); // Material's instant navigation would follow the link
+  const open = link.getAttribute("aria-expanded") === "true";
+  link.setAttribute("aria-expanded", String(!open));
+  const box = link.parentElement.querySelector(":scope > .row-card");
+  if (box) box.hidden = open;
+  else if (!open) fillRow(link);
+}
+
+async function fillRow(link) {
+  const box = el("div", "row-card", "正在加载卡片…");
+  link.after(box);
+  const address = cardAddress(link);
+  const pageUrl = address.href.split("#")[0];
+  let card = null;
+  try {
+    card = (await topicPage(pageUrl)).getElementById(decodeURIComponent(address.hash.slice(1)));
+  } catch (e) { /* said below */ }
+  if (!card) {
+    box.replaceChildren("卡片未能加载,", linkTo(address.href, "在专题页阅读"));
+    return;
+  }
+  const list = card.closest("[data-abstracts]"); // the English abstracts it may load
+  if (list) box.dataset.abstracts = new URL(list.getAttribute("data-abstracts"), pageUrl).href;
+  const shown = document.importNode(card, true);
+  // Its permalink and other in-page links lead to the topic page, where it stays.
+  shown.querySelectorAll("a[href^='#']").forEach((a) => { a.href = pageUrl + a.getAttribute("href"); });
+  box.replaceChildren(shown);
+  showStars();
+}
+
+function linkTo(href, text) {
+  const a = el("a", null, text);
+  a.href = href;
+  return a;
+}
