@@ -171,7 +171,11 @@ def test_filters_narrow_cards_on_a_topic_page(context: BrowserContext) -> None:
     tab.goto("2026/06/19/llm/?min=0")
     page = tab.page
     cards = page.locator("article.paper:visible").count()
+    fold = page.locator("details.digest-filters__fold")
+    assert fold.get_attribute("open") is None  # folded: the cards come first on a phone
+    fold.locator("summary").click()
     page.get_by_label("最低分").fill("90")
+    expect(fold.locator("summary")).to_contain_text(f"/ {cards}")
     left = page.locator("article.paper:visible")
     scores = [int(re.findall(r"\d+", s)[-1]) for s in left.locator(".score").all_text_contents()]
     assert 0 < len(scores) < cards and min(scores) >= 90

@@ -22,7 +22,8 @@ const PARAMS = ["cat", "hide", "min", "q"];
 // its list.
 const KINDS = [
   { lists: ".paper-rows", items: ":scope > li", cats: "small", score: ".t b", after: ".whole-day-summary" },
-  { lists: ".paper-list", items: ":scope > article.paper", cats: ".paper-cats", score: ".score", after: ".topic-summary" },
+  // On a topic page the form is folded until used: a phone reader comes for the cards.
+  { lists: ".paper-list", items: ":scope > article.paper", cats: ".paper-cats", score: ".score", after: ".topic-summary", folded: true },
 ];
 
 export function enhanceLists() {
@@ -32,7 +33,7 @@ export function enhanceLists() {
     const items = lists.flatMap((list) => [...list.querySelectorAll(kind.items)].map((n) => describe(n, kind)));
     const anchor = document.querySelector(kind.after);
     if (items.length && anchor && !document.querySelector(".digest-filters")) {
-      install(anchor, lists, items);
+      install(anchor, lists, items, kind.folded);
       return;
     }
   }
@@ -87,13 +88,15 @@ function showInUrl(state) {
   if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
 }
 
-function install(anchor, lists, items) {
+function install(anchor, lists, items, folded) {
   const state = fromUrl() || normal(read(KEYS.filters, null));
   const form = buildForm(items, state);
-  anchor.after(form);
+  anchor.after(folded ? fold(form, state) : form);
   const apply = () => {
     const shown = filter(lists, items, state);
     const filtered = shown < items.length;
+    const count = form.parentElement.querySelector(".digest-filters__fold-count");
+    if (count) count.textContent = filtered ? ` ${shown} / ${items.length}` : "";
     form.querySelector(".digest-filters__count").replaceChildren(...twin(
       `显示 ${shown} / ${items.length} 篇` + (filtered ? "(已筛选)" : ""),
       `${shown} of ${items.length} shown` + (filtered ? " (filtered)" : ""),
@@ -141,6 +144,16 @@ function matches(item, state, terms) {
   if (!terms.length) return true;
   if (item.text === null) item.text = item.node.textContent.toLowerCase();
   return terms.every((term) => item.text.includes(term));
+}
+
+// The form inside a <details>, open when a filter is on (from the link or remembered).
+function fold(form, state) {
+  const box = el("details", "digest-filters__fold");
+  const summary = el("summary");
+  summary.append(...twin("筛选", "Filter"), el("span", "digest-filters__fold-count"));
+  box.append(summary, form);
+  box.open = Boolean(state.cat || state.hide.length || state.min || state.q);
+  return box;
 }
 
 function buildForm(items, state) {
