@@ -4,21 +4,14 @@
 // and in-page find sees them. math.js renders their math on the "digest:abstract" event.
 // Their URLs become links as the built page's do (links.js).
 
+import { fetchOnce } from "./dom.js";
 import { linkedText } from "./links.js";
 
-const loaded = new Map(); // url → promise of {id: English abstract}
 const labels = new WeakMap(); // link to arXiv → its own label, while it says something else
 
+// {id: English abstract}, fetched once; a failure is asked again at the next opening.
 function englishAbstracts(url) {
-  if (!loaded.has(url)) {
-    const texts = fetch(url).then((response) => {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
-    });
-    texts.catch(() => loaded.delete(url)); // the next opening retries
-    loaded.set(url, texts);
-  }
-  return loaded.get(url);
+  return fetchOnce(url, (response) => response.json());
 }
 
 // On "toggle" (captured: it does not bubble) of any <details>.

@@ -45,3 +45,19 @@ export function twin(chinese, english) {
   en.lang = "en";
   return [el("span", "l-zh", chinese), en];
 }
+
+// A URL's body, fetched once a visit and read by `read` (the response's json or text);
+// a failed fetch is forgotten, so the next asking tries again.
+const fetched = new Map(); // url → promise of what `read` made of it
+
+export function fetchOnce(url, read) {
+  if (!fetched.has(url)) {
+    const body = fetch(url).then((response) => {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return read(response);
+    });
+    body.catch(() => fetched.delete(url));
+    fetched.set(url, body);
+  }
+  return fetched.get(url);
+}

@@ -4,23 +4,12 @@
 // of a paper no topic lists is a plain link to arXiv. Without JavaScript every row is
 // a link to where the card or the paper is.
 
-import { el } from "./dom.js";
+import { el, fetchOnce } from "./dom.js";
 import { showStars } from "./favorites.js";
 
-const pages = new Map(); // topic page URL → promise of its parsed document
-
+// A topic page's document, fetched once; a failure is asked again at the next opening.
 function topicPage(url) {
-  if (!pages.has(url)) {
-    const page = fetch(url)
-      .then((response) => {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.text();
-      })
-      .then((html) => new DOMParser().parseFromString(html, "text/html"));
-    page.catch(() => pages.delete(url)); // the next opening retries
-    pages.set(url, page);
-  }
-  return pages.get(url);
+  return fetchOnce(url, async (response) => new DOMParser().parseFromString(await response.text(), "text/html"));
 }
 
 // The card a row's link leads to on this site, or null (arXiv).
