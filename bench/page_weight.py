@@ -25,7 +25,8 @@ from fixture_site import copy_project  # noqa: E402
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 from synthetic import one_topic_day  # noqa: E402
 
-from generator.config import load_config  # noqa: E402
+from generator.config import Config, load_config  # noqa: E402
+from generator.models import Day  # noqa: E402
 from generator.render import render_site  # noqa: E402
 from generator.render.search import search_documents  # noqa: E402
 from generator.site import SearchIndex, build_site  # noqa: E402
@@ -46,6 +47,14 @@ PAINT = """() => new Promise(resolve => {
 })"""
 
 
+def built_site(root: Path, config: Config, days: list[Day]) -> Path:
+    """`days` rendered into root's content/ and built with search, as `build` does."""
+    render_site(config, days, root / "content")
+    with SearchIndex(config.site.language) as index:
+        index.add(search_documents(config, days))
+        return build_site(root, index=index)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=100)
@@ -55,11 +64,7 @@ def main() -> None:
         root = copy_project(Path(folder) / "project")
         config = load_config(root / "digest.yml")
         day = one_topic_day(config, DATE, args.papers)
-        render_site(config, [day], root / "content")
-        documents = search_documents(config, [day])
-        with SearchIndex(config.site.language) as index:
-            index.add(documents)
-            site = build_site(root, index=index)
+        site = built_site(root, config, [day])
         slug = config.topics[0].slug
         page_path = f"{DATE:%Y/%m/%d}/{slug}/"
         html = (site / page_path / "index.html").read_bytes()

@@ -26,15 +26,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from browser_site import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite  # noqa: E402
 from fixture_site import copy_project  # noqa: E402
-from page_weight import load  # noqa: E402
+from page_weight import built_site, load  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from synthetic import Pools, _around, one_topic_day  # noqa: E402
 
 from generator.config import Config, load_config  # noqa: E402
 from generator.models import Day, StepState  # noqa: E402
-from generator.render import render_site  # noqa: E402
-from generator.render.search import search_documents  # noqa: E402
-from generator.site import SearchIndex, build_site  # noqa: E402
 from generator.topics import Triage  # noqa: E402
 
 DATE = dt.date(2026, 6, 19)
@@ -82,10 +79,7 @@ def main() -> None:
         root = copy_project(Path(folder) / "project")
         config = load_config(root / "digest.yml")
         days = [one_topic_day(config, BASELINE, 100), whole_day(config, DATE, args.papers)]
-        render_site(config, days, root / "content")
-        with SearchIndex(config.site.language) as index:
-            index.add(search_documents(config, days))
-            site = build_site(root, index=index)
+        site = built_site(root, config, days)
         pages = {
             f"whole day, {args.papers} papers": f"{DATE:%Y/%m/%d}/all/",
             "topic page, 100 cards": f"{BASELINE:%Y/%m/%d}/{config.topics[0].slug}/",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from html import unescape
+from typing import Any
 
 import pytest
 from browser_site import Tab, card
@@ -152,16 +153,24 @@ def rendered_card(paper: Paper) -> str:
     return str(cards.render(CardView(paper, None, dt.date(2026, 6, 19), config.topics[0])))
 
 
+def a_paper(**fields: Any) -> Paper:
+    """A plain new paper of cs.CL with `fields` set."""
+    defaults: dict[str, Any] = {
+        "id": "2606.00001",
+        "version": 1,
+        "title": "A paper",
+        "authors": ["A. Author"],
+        "abstract": "",
+        "categories": ["cs.CL"],
+        "primary_category": "cs.CL",
+        "announce_type": "new",
+    }
+    return Paper(**(defaults | fields))
+
+
 def test_a_card_links_its_comments_and_abstracts_and_its_code_in_the_footer() -> None:
-    paper = Paper(
-        id="2606.00001",
-        version=1,
-        title="A paper",
-        authors=["A. Author"],
+    paper = a_paper(
         abstract='We release it at https://github.com/a/b. See also https://x.org/"><b>x</b>',
-        categories=["cs.CL"],
-        primary_category="cs.CL",
-        announce_type="new",
         comments="12 pages. Project: https://a.github.io/p; javascript:alert(1)",
         abstract_zh="代码:https://github.com/a/b。",
     )
@@ -184,16 +193,7 @@ def test_a_card_links_its_comments_and_abstracts_and_its_code_in_the_footer() ->
 
 
 def test_a_card_without_code_has_no_code_link() -> None:
-    paper = Paper(
-        id="2606.00002",
-        version=1,
-        title="Another paper",
-        authors=["A. Author"],
-        abstract="No links here, only arXiv:2606.00001 and 10.1/x.",
-        categories=["cs.CL"],
-        primary_category="cs.CL",
-        announce_type="new",
-    )
+    paper = a_paper(abstract="No links here, only arXiv:2606.00001 and 10.1/x.")
     html = rendered_card(paper)
     assert "paper-code" not in html and REL not in html
 

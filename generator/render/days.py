@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generator.config import Topic
@@ -87,10 +88,7 @@ def render_days(ctx: Context) -> None:
     """Every day's overview and topic pages, and the home page."""
     days = ctx.days
     for index, day in enumerate(days):
-        neighbours = (
-            days[index - 1].date if index else None,
-            days[index + 1].date if index + 1 < len(days) else None,
-        )
+        neighbours = neighbours_of(days, index)
         render_overview(ctx, day, neighbours, urls.day_url(day.date))
         for topic in ctx.config.topics:
             render_topic_day(ctx, day, topic, neighbours)
@@ -100,6 +98,13 @@ def render_days(ctx: Context) -> None:
     else:
         body = "# 暂无内容\n\n还没有任何一天的论文。运行 `arxiv-digest run` 开始。\n"
         ctx.content.add_page(urls.HOME_URL, "暂无内容", body)
+
+
+def neighbours_of(days: Sequence[Day], index: int) -> Neighbours:
+    """The dates of the days before and after days[index] (sorted by date), if any."""
+    before = days[index - 1].date if index else None
+    after = days[index + 1].date if index + 1 < len(days) else None
+    return before, after
 
 
 def render_overview(ctx: Context, day: Day, neighbours: Neighbours, url: str) -> None:

@@ -18,7 +18,7 @@ from generator.models import Day, Paper
 from generator.render import urls
 from generator.render.cards import ANNOUNCE_LABELS
 from generator.render.context import Context
-from generator.render.days import Neighbours
+from generator.render.days import Neighbours, neighbours_of
 from generator.render.views import Link
 
 # arXiv's own order of a listing: new submissions, cross-lists, then replacements.
@@ -67,9 +67,7 @@ class WholeDayPage:  # templates/whole_day.md
 
 def render_whole_days(ctx: Context) -> None:
     for index, day in enumerate(ctx.days):
-        before = ctx.days[index - 1].date if index else None
-        after = ctx.days[index + 1].date if index + 1 < len(ctx.days) else None
-        render_whole_day(ctx, day, (before, after))
+        render_whole_day(ctx, day, neighbours_of(ctx.days, index))
 
 
 def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:
