@@ -3,6 +3,7 @@ topic's page of the day, the one that shows the papers' cards."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -84,26 +85,31 @@ class TopicDayPage:  # templates/topic_day.md
     whole_day_href: str
 
 
-def render_days(ctx: Context) -> None:
-    """Every day's overview and topic pages, and the home page."""
-    days = ctx.days
-    for index, day in enumerate(days):
-        neighbours = neighbours_of(days, index)
+def render_days(ctx: Context, days: Sequence[Day]) -> None:
+    """These days' overviews and topic pages."""
+    for day in days:
+        neighbours = neighbours_of(ctx.dates, day.date)
         render_overview(ctx, day, neighbours, urls.day_url(day.date))
         for topic in ctx.config.topics:
             render_topic_day(ctx, day, topic, neighbours)
-    if days:
-        before = days[-2].date if len(days) > 1 else None
-        render_overview(ctx, days[-1], (before, None), urls.HOME_URL)
+
+
+def render_home(ctx: Context) -> None:
+    """The newest day's overview, as the home page."""
+    if ctx.days:
+        newest = ctx.days[-1]
+        before = neighbours_of(ctx.dates, newest.date)[0]
+        render_overview(ctx, newest, (before, None), urls.HOME_URL)
     else:
         body = "# 暂无内容\n\n还没有任何一天的论文。运行 `arxiv-digest run` 开始。\n"
         ctx.content.add_page(urls.HOME_URL, "暂无内容", body)
 
 
-def neighbours_of(days: Sequence[Day], index: int) -> Neighbours:
-    """The dates of the days before and after days[index] (sorted by date), if any."""
-    before = days[index - 1].date if index else None
-    after = days[index + 1].date if index + 1 < len(days) else None
+def neighbours_of(dates: Sequence[dt.date], date: dt.date) -> Neighbours:
+    """The days before and after `date` among `dates` (sorted), if any."""
+    index = bisect.bisect_left(dates, date)
+    before = dates[index - 1] if index else None
+    after = dates[index + 1] if index + 1 < len(dates) else None
     return before, after
 
 
