@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+from dataclasses import replace
 
+from generator import split
 from generator.config import Config
 from generator.models import Day
 from generator.render import Rendered, render_site
@@ -15,6 +17,7 @@ from generator.render.selections import UNSORTED_NAME, Selections
 from generator.selection import lacks_details
 from generator.settings import Settings
 from generator.site import SearchIndex, build_site, quarter, site_url
+from generator.split import ONE_SITE, Edges
 from generator.topics import stale_hits
 
 log = logging.getLogger(__name__)
@@ -22,28 +25,32 @@ log = logging.getLogger(__name__)
 SEARCH_CACHE = ".cache/search"  # finished search bundles by quarter (not committed)
 
 
-def publish(settings: Settings, config: Config, *, build: bool) -> None:
-    """Render content/ from every stored day, then build site/."""
+def publish(settings: Settings, config: Config, *, build: bool, older: bool = False) -> None:
+    """Render content/ from every stored day, then build site/; in an archive split over
+    two sites, the newer site's days, or with `older` the older site's, in older/."""
+    part = split.part(settings.root, config.archive, settings.store.days(), older=older)
+    settings = replace(settings, root=part.root)  # older/ reads the project's data/ (linked)
     if not build:
-        every_day = _read_days(settings, config, settings.store.days())
-        _say_rendered(_render(settings, config, every_day))
+        every_day = _read_days(settings, config, part.dates)
+        _say_rendered(_render(settings, config, every_day, edges=part.edges))
         report_stale_topics(config, every_day)
         _say_unreadable(every_day)
         return
     # Pagefind indexes each quarter on the other core as soon as its days are read, while
     # the rest are read, pages written and MkDocs builds; quarters indexed before with
     # the same documents come from the cache.
-    with SearchIndex(config.site.language, settings.root / SEARCH_CACHE) as index:
+    cache, elsewhere = settings.root / SEARCH_CACHE, part.searched_elsewhere()
+    with SearchIndex(config.site.language, cache, elsewhere) as index:
         days: list[Day] = []
         searchable = 0
         selections = Selections(config.selection.threshold)  # made once, for both
-        for _, dates in itertools.groupby(settings.store.days(), key=quarter):
+        for _, dates in itertools.groupby(part.dates, key=quarter):
             read = _read_days(settings, config, list(dates))
             documents = search_documents(config, read, selections)
             index.add(documents)
             days += read
             searchable += len(documents)
-        _say_rendered(_render(settings, config, days, selections))
+        _say_rendered(_render(settings, config, days, selections, part.edges))
         site = build_site(settings.root, index=index)
     report_stale_topics(config, days)
     log.info("site built in %s, %d papers searchable", site, searchable)
@@ -77,7 +84,11 @@ def _read_days(settings: Settings, config: Config, dates: list[dt.date]) -> list
 
 
 def _render(
-    settings: Settings, config: Config, days: list[Day], selections: Selections | None = None
+    settings: Settings,
+    config: Config,
+    days: list[Day],
+    selections: Selections | None = None,
+    edges: Edges = ONE_SITE,
 ) -> Rendered:
     content = settings.root / "content"  # beside overrides/, the theme render_site reads
     return render_site(
@@ -89,6 +100,7 @@ def _render(
         # Whole-day pages list every paper: each day read whole while its page is made,
         # so the archive's unlisted papers are never all in memory at once.
         all_papers=lambda day: settings.store.read_day(day.date).papers,
+        edges=edges,
     )
 
 

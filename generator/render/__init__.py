@@ -33,6 +33,7 @@ from generator.render.feeds import render_feeds
 from generator.render.selections import Selections
 from generator.render.topics import render_topics
 from generator.render.whole_day import render_whole_days
+from generator.split import ONE_SITE, Edges
 
 __all__ = ["Rendered", "render_site"]
 
@@ -46,13 +47,15 @@ def render_site(
     overrides: Path | None = None,
     selections: Selections | None = None,
     all_papers: AllPapers = papers_held,
+    edges: Edges = ONE_SITE,
 ) -> Rendered:
     """Write every page of `days` under content/ and remove those no longer made.
 
     `overrides` is the theme folder holding the paper card; by default the project's,
     beside content/. `selections`: those already made for these days (a build makes
     the search documents' first), else made here. `all_papers`: every paper of a
-    day, for its whole-day page, when `days` hold only the listed ones.
+    day, for its whole-day page, when `days` hold only the listed ones. `edges`: where
+    the other site of a split archive goes on from these days (generator/split.py).
     """
     content = Content(content_dir)
     ctx = Context.make(
@@ -63,6 +66,7 @@ def render_site(
         overrides=overrides or content_dir.parent / "overrides",
         selections=selections,
         all_papers=all_papers,
+        edges=edges,
     )
     render_days(ctx)
     render_whole_days(ctx)

@@ -18,6 +18,7 @@ from generator.models import Day, Paper
 from generator.render.cards import CARD_TEMPLATE, Cards
 from generator.render.content import Content
 from generator.render.selections import Selections
+from generator.split import ONE_SITE, Edges
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -72,6 +73,8 @@ class Context:
     # Every paper of a day, for its whole-day page: a day read with only its listed
     # papers (Store.read_listed) is read whole again, one day at a time.
     all_papers: AllPapers = papers_held
+    # Where this site's days end, in an archive split over two sites (generator/split.py).
+    edges: Edges = ONE_SITE
 
     @classmethod
     def make(
@@ -84,13 +87,14 @@ class Context:
         overrides: Path,
         selections: Selections | None = None,
         all_papers: AllPapers = papers_held,
+        edges: Edges = ONE_SITE,
     ) -> Context:
         env = templates(overrides)
         # Page templates show a card view as `{{ card | card }}`.
         env.filters["card"] = Cards(env, config.site.language).render
         selected = Selections(config.selection.threshold) if selections is None else selections
         ordered = sorted(days, key=lambda d: d.date)
-        return cls(config, ordered, selected, content, site_url, env, all_papers)
+        return cls(config, ordered, selected, content, site_url, env, all_papers, edges)
 
     def render(self, template: str, view: DataclassInstance | None = None) -> str:
         """The template, given the fields of `view` (a dataclass) by name."""

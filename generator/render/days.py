@@ -3,7 +3,6 @@ topic's page of the day, the one that shows the papers' cards."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,11 +14,20 @@ from generator.render.cards import ANNOUNCE_LABELS, CardView
 from generator.render.context import Context
 from generator.render.feeds import feed_links
 from generator.render.selections import UNSORTED, Selected, by_subtopic
-from generator.render.views import Group, Link, PaperLine, day_link, grouped, paper_lines
+from generator.render.views import (
+    Group,
+    Link,
+    Neighbour,
+    PaperLine,
+    day_link,
+    grouped,
+    paper_lines,
+)
 from generator.selection import lacks_details
+from generator.split import ONE_SITE, Across, Edges
 
 BEST_ON_OVERVIEW = 5
-Neighbours = tuple[dt.date | None, dt.date | None]  # the days before and after
+Neighbours = tuple[Neighbour | None, Neighbour | None]  # the days before and after
 
 
 @dataclass(frozen=True)
@@ -88,23 +96,27 @@ def render_days(ctx: Context) -> None:
     """Every day's overview and topic pages, and the home page."""
     days = ctx.days
     for index, day in enumerate(days):
-        neighbours = neighbours_of(days, index)
+        neighbours = neighbours_of(days, index, ctx.edges)
         render_overview(ctx, day, neighbours, urls.day_url(day.date))
         for topic in ctx.config.topics:
             render_topic_day(ctx, day, topic, neighbours)
     if days:
-        before = days[-2].date if len(days) > 1 else None
-        render_overview(ctx, days[-1], (before, None), urls.HOME_URL)
+        render_overview(ctx, days[-1], neighbours_of(days, len(days) - 1, ctx.edges), urls.HOME_URL)
     else:
         body = "# 暂无内容\n\n还没有任何一天的论文。运行 `arxiv-digest run` 开始。\n"
         ctx.content.add_page(urls.HOME_URL, "暂无内容", body)
 
 
-def neighbours_of(days: Sequence[Day], index: int) -> Neighbours:
-    """The dates of the days before and after days[index] (sorted by date), if any."""
-    before = days[index - 1].date if index else None
-    after = days[index + 1].date if index + 1 < len(days) else None
+def neighbours_of(days: Sequence[Day], index: int, edges: Edges = ONE_SITE) -> Neighbours:
+    """The days before and after days[index] (sorted by date), if any: past this site's
+    first or last day, the other site's day next to it (a split archive's edges)."""
+    before = Neighbour(days[index - 1].date) if index else _across(edges.older)
+    after = Neighbour(days[index + 1].date) if index + 1 < len(days) else _across(edges.newer)
     return before, after
+
+
+def _across(site: Across | None) -> Neighbour | None:
+    return Neighbour(site.date, site.url) if site and site.date else None
 
 
 def render_overview(ctx: Context, day: Day, neighbours: Neighbours, url: str) -> None:
