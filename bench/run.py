@@ -1,10 +1,12 @@
-"""The archive benchmark: our build against the naive one at 60, 250 and 750 days, the
-daily run's stages and the LLM step, in one table (bench/README.md, issue 6).
+"""The archive benchmark: our build at 60, 250, 750 and 1,250 days (five years of
+weekdays) against the naive one, the daily rebuild, the site's bytes a day, the first
+search's bytes, the daily run's stages and the LLM step, in one table (bench/README.md,
+issues 6 and 18).
 
-python bench/run.py [--days 60 250 750] [--naive-days 750] [--no-naive] [--peer-papers 60]
+python bench/run.py [--days 60 250 750 1250] [--naive-days 750] [--no-naive] [--peer-papers 60]
 
-Writes bench/results/latest.json. Takes about 30 minutes on 2 cores, a third of it the
-naive build; nothing here is part of the test run.
+Writes bench/results/latest.json. Takes about an hour on 2 cores; nothing here is part
+of the test run.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from browser_site import StaticSite  # noqa: E402
 from fixture_site import copy_project  # noqa: E402
 from measure import MB, folder_bytes, timed  # noqa: E402
 from search_archive import first_and_second_query  # noqa: E402
-from synthetic import Archive, weekdays_until  # noqa: E402
+from site_bytes import byte_table, print_byte_table  # noqa: E402
+from synthetic import Archive, listed_shares, weekdays_until  # noqa: E402
 
 from generator.config import load_config  # noqa: E402
 from generator.models import Day, TopicHit  # noqa: E402
@@ -43,11 +46,18 @@ from generator.store import Store  # noqa: E402
 
 LAST_DAY = dt.date(2026, 11, 20)
 RESULTS = ROOT / "bench" / "results" / "latest.json"
+# What issue 18 asks, checked in the table: GitHub Pages publishes at most 1 GB.
+BUDGETS = {
+    "site_bytes_per_day": 0.7 * MB,
+    "daily_seconds": 30.0,  # at 750 and 1,250 days
+    "full_seconds_1250": 150.0,
+    "peak_memory_mb_1250": 2048.0,
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, nargs="+", default=[60, 250, 750])
+    parser.add_argument("--days", type=int, nargs="+", default=[60, 250, 750, 1250])
     parser.add_argument("--naive-days", type=int, default=750)
     parser.add_argument("--no-naive", action="store_true", help="skip the naive build")
     parser.add_argument(
@@ -60,7 +70,9 @@ def main() -> None:
         config = load_config(ROOT / "digest.yml")
         data = scratch / "archive" / "data"
         archive = Archive(config)
-        results["records"] = write_archive(archive, data, max(args.days))
+        results["listed_shares"] = listed_shares(config)
+        # One day more than the largest size: the day its daily rebuild adds.
+        results["records"] = write_archive(archive, data, max(args.days) + 1)
         for days in args.days:
             results["archive"][days] = measure_ours(data, days, scratch / f"ours-{days}")
             print_archive_row(days, results["archive"][days])
@@ -109,38 +121,51 @@ def write_archive(archive: Archive, data: Path, days: int) -> dict[str, int]:
     return {"days": days, "papers": papers, "selected": listed, "data_bytes": size}
 
 
-def project_with_days(data: Path, days: int, folder: Path) -> Path:
-    """A project whose data/ holds the newest `days` days of the archive (hard links)."""
+def project_with_days(data: Path, dates: list[dt.date], folder: Path) -> Path:
+    """A project whose data/ holds these days of the archive (hard links)."""
     root = copy_project(folder)
-    archive, project = Store(data), Store(root / "data")
-    for date in archive.days()[-days:]:
-        project.path(date).parent.mkdir(parents=True, exist_ok=True)
-        os.link(archive.path(date), project.path(date))
+    for date in dates:
+        add_day(data, root, date)
     return root
 
 
-def measure_ours(data: Path, days: int, folder: Path) -> dict[str, Any]:
-    root = project_with_days(data, days, folder)
+def add_day(data: Path, root: Path, date: dt.date) -> None:
+    """The archive's `date` into the project at `root`, as a daily run stores it."""
+    archive, project = Store(data), Store(root / "data")
+    project.path(date).parent.mkdir(parents=True, exist_ok=True)
+    os.link(archive.path(date), project.path(date))
+
+
+def measure_ours(data: Path, days: int, folder: Path, *, search: bool = True) -> dict[str, Any]:
+    """Build `days` days from nothing (no content/, no cache), then as the daily
+    workflow does once the next day is stored: content/ and the cache kept."""
+    *dates, next_day = Store(data).days()[-(days + 1) :]
+    root = project_with_days(data, dates, folder)
     command = [sys.executable, "-m", "generator", "build"]
     seconds, peak, output = timed(command, root)
-    published = int(output.split(" papers searchable")[0].rsplit(" ", 1)[1].replace(",", ""))
     site = root / "site"
     size = folder_bytes(site)
-    # Built again as the daily workflow builds: content/ there, search bundles cached.
-    rebuild_seconds, rebuild_peak, _ = timed(command, root)
-    with StaticSite(site) as server:
-        search = first_and_second_query(server.origin)
+    bytes_by_kind = byte_table(site)
+    add_day(data, root, next_day)
+    daily_seconds, daily_peak, _ = timed(command, root)
+    published = int(output.split(" papers searchable")[0].rsplit(" ", 1)[1].replace(",", ""))
+    query: dict[str, Any] = {}
+    if search:
+        with StaticSite(site) as server:
+            query = first_and_second_query(server.origin)
     return {
         "build_seconds": round(seconds, 1),
         "peak_memory_mb": round(peak),
-        "rebuild_seconds": round(rebuild_seconds, 1),
-        "rebuild_peak_memory_mb": round(rebuild_peak),
+        "daily_seconds": round(daily_seconds, 1),
+        "daily_peak_memory_mb": round(daily_peak),
         "site_bytes": size,
+        "site_bytes_per_day": round(size / days),
         "search_bytes": folder_bytes(site / "pagefind"),
         "published_papers": published,
         "bytes_per_paper": round(size / published),
         "html_pages": sum(1 for _ in site.rglob("*.html")),
-        "query": search,
+        "query": query,
+        "bytes_by_kind": bytes_by_kind,
     }
 
 
@@ -186,27 +211,56 @@ def ratios(ours: dict[str, Any], naive_result: dict[str, Any]) -> dict[str, floa
 
 def print_archive_row(days: int, row: dict[str, Any]) -> None:
     print(
-        f"{days} days: build {row['build_seconds']} s, peak {row['peak_memory_mb']} MB, "
-        f"rebuild {row['rebuild_seconds']} s, "
-        f"site {row['site_bytes'] / MB:,.0f} MB ({row['bytes_per_paper']:,} B a paper)"
+        f"{days} days: full build {row['build_seconds']} s, peak {row['peak_memory_mb']} MB, "
+        f"daily rebuild {row['daily_seconds']} s, site {row['site_bytes'] / MB:,.0f} MB "
+        f"({row['site_bytes_per_day'] / MB:.2f} MB a day, {row['bytes_per_paper']:,} B a paper)"
     )
+
+
+def over_budget(days: int, row: dict[str, Any]) -> list[str]:
+    """What of issue 18's budgets a row misses."""
+    missed = []
+    if row["site_bytes_per_day"] > BUDGETS["site_bytes_per_day"]:
+        missed.append(f"site {row['site_bytes_per_day'] / MB:.2f} MB a day > 0.7")
+    if days >= 750 and row["daily_seconds"] > BUDGETS["daily_seconds"]:
+        missed.append(f"daily rebuild {row['daily_seconds']} s > 30 s")
+    if days >= 1250 and row["build_seconds"] > BUDGETS["full_seconds_1250"]:
+        missed.append(f"full build {row['build_seconds']} s > 150 s")
+    if days >= 1250 and row["peak_memory_mb"] > BUDGETS["peak_memory_mb_1250"]:
+        missed.append(f"peak memory {row['peak_memory_mb']} MB > 2 GB")
+    return missed
 
 
 def print_table(results: dict[str, Any]) -> None:
+    records = results["records"]
+    print("\n| fixture day | papers | keyword triage at or over the threshold | synthetic |")
+    print("|---|---|---|---|")
+    for date, share in results["listed_shares"].items():
+        print(
+            f"| {date} | {share['papers']} | {share['keyword_triage']} "
+            f"({share['keyword_triage'] / share['papers']:.0%}) | {share['synthetic']} |"
+        )
     print(
-        "\n| archive | build | peak memory | rebuild (cache warm) | site | per paper "
-        "| search index | 1st query zh / en | 2nd query zh / en |"
+        f"\narchive at {records['selected'] / records['papers']:.0%} of papers listed "
+        f"(synthetic.SELECTED_SHARE); MB are MiB"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(
+        "\n| archive | full build | peak memory | daily rebuild | site | a day | per paper "
+        "| search index | 1st query zh / en | 2nd query zh / en | budgets |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for days, row in results["archive"].items():
         query = row["query"]
+        missed = over_budget(int(days), row)
         print(
             f"| ours, {days} days | {row['build_seconds']} s | {row['peak_memory_mb']:,} MB "
-            f"| {row['rebuild_seconds']} s | {row['site_bytes'] / MB:,.0f} MB "
+            f"| {row['daily_seconds']} s | {row['site_bytes'] / MB:,.0f} MB "
+            f"| {row['site_bytes_per_day'] / MB:.2f} MB "
             f"| {row['bytes_per_paper'] / 1024:.1f} KB "
             f"| {row['search_bytes'] / MB:,.0f} MB "
             f"| {query['zh']['first'] / 1024:.0f} / {query['en']['first'] / 1024:.0f} KB "
-            f"| {query['zh']['second'] / 1024:.0f} / {query['en']['second'] / 1024:.0f} KB |"
+            f"| {query['zh']['second'] / 1024:.0f} / {query['en']['second'] / 1024:.0f} KB "
+            f"| {'; '.join(missed) or 'hold'} |"
         )
     if "naive" in results:
         row = results["naive"]
@@ -229,6 +283,10 @@ def print_table(results: dict[str, Any]) -> None:
         f"is opened, {page['english_abstracts_bytes'] / 1024:.0f} KB "
         f"({page['english_abstracts_gzip_bytes'] / 1024:.0f} KB gzipped)"
     )
+    largest = max(results["archive"], key=int)
+    print(f"\nthe site at {largest} days, by kind:")
+    row = results["archive"][largest]
+    print_byte_table(row["bytes_by_kind"], int(largest), row["published_papers"])
     daily.print_results(results["daily"], results["enrichment"])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -92,3 +93,16 @@ def write_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror}") from exc
     return True
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """`source` copied to `target` as hard links where the file system allows: for
+    trees of files that are replaced, never edited (search bundles, built pages)."""
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link, dirs_exist_ok=True)

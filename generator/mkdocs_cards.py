@@ -9,6 +9,9 @@ read again from the page's source. MkDocs holds every page's content until the b
 ends, and cards are nearly all of it: at 750 days that was 1.4 GB, now a few hundred
 MB. Text from arXiv or an LLM is escaped in the cards, so it cannot forge a comment.
 
+It also leaves out of the build the months whose pages the build cache holds
+(site/months.py): MkDocs neither reads nor writes them, and build.py puts them in.
+
 It also hands the theme what it links to that the generator decides: the search
 manifest's address (site/layout.py), as `search_manifest` in overrides/main.html.
 
@@ -17,6 +20,7 @@ Registered as the `digest-cards` plugin (pyproject.toml, mkdocs.yml).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +30,7 @@ from mkdocs.plugins import BasePlugin
 
 from generator.card_data import MARKER
 from generator.site.layout import MANIFEST_URL
+from generator.site.months import REUSED_ENV
 
 # What is swapped: whatever card_data.py marks, paper cards, the topic cards of
 # an overview (each with a few dozen links) and the whole-day page's lists of rows.
@@ -51,6 +56,13 @@ def blocks(text: str) -> Iterator[tuple[int, int]]:
 
 
 class CardsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    def on_files(self, files: Any, /, **_: Any) -> Any:
+        reused = tuple(f"{month}/" for month in os.environ.get(REUSED_ENV, "").split())
+        if reused:
+            for file in [f for f in files if f.src_uri.startswith(reused)]:
+                files.remove(file)
+        return files
+
     def on_env(self, env: Any, /, **_: Any) -> Any:
         env.globals["search_manifest"] = MANIFEST_URL
         return env

@@ -6,23 +6,35 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from generator import split
 from generator.config import Config
 from generator.models import Day
-from generator.render import Rendered, render_site
+from generator.render import Rendered, Renderer
+from generator.render.days import neighbours_of
+from generator.render.feeds import FEED_DAYS
 from generator.render.search import search_documents
 from generator.render.selections import UNSORTED_NAME, Selections
 from generator.selection import lacks_details
 from generator.settings import Settings
 from generator.site import SearchIndex, build_site, quarter, site_url
+from generator.site.months import (
+    CachedMonth,
+    MonthCache,
+    MonthSummary,
+    fingerprint,
+    month_of,
+)
 from generator.split import ONE_SITE, Edges
 from generator.topics import stale_hits
 
 log = logging.getLogger(__name__)
 
 SEARCH_CACHE = ".cache/search"  # finished search bundles by quarter (not committed)
+PAGES_CACHE = ".cache/pages"  # built months (site/months.py; not committed)
 
 
 def publish(settings: Settings, config: Config, *, build: bool, older: bool = False) -> None:
@@ -30,36 +42,166 @@ def publish(settings: Settings, config: Config, *, build: bool, older: bool = Fa
     two sites, the newer site's days, or with `older` the older site's, in older/."""
     part = split.part(settings.root, config.archive, settings.store.days(), older=older)
     settings = replace(settings, root=part.root)  # older/ reads the project's data/ (linked)
-    if not build:
-        every_day = _read_days(settings, config, part.dates)
-        _say_rendered(_render(settings, config, every_day, edges=part.edges))
-        report_stale_topics(config, every_day)
-        _say_unreadable(every_day)
+    if build:
+        _build(settings, config, part)
         return
-    # Pagefind indexes each quarter on the other core as soon as its days are read, while
-    # the rest are read, pages written and MkDocs builds; quarters indexed before with
-    # the same documents come from the cache.
+    days = _read_days(settings, config, part.dates)
+    renderer = _renderer(settings, config, [day.date for day in days], edges=part.edges)
+    renderer.day_pages(days)
+    _say_rendered(renderer.finish(days))
+    report_stale_topics(config, _stale(config, days), _lacking(config, days))
+    _say_unreadable(sum(len(day.unreadable) for day in days))
+
+
+def _build(settings: Settings, config: Config, part: split.Part) -> None:
+    """The archive a quarter at a time, each quarter a month at a time (`_Months`).
+    Pagefind indexes each quarter on the other core as soon as its documents are known
+    (a quarter with the same documents comes from its own cache), and MkDocs builds
+    what was rendered, the cached months put in beside it."""
+    dates = part.dates
+    url = site_url(settings.root)
+    selections = Selections(config.selection.threshold)  # made once, for both
+    months = _Months(
+        settings,
+        config,
+        dates,
+        MonthCache(settings.root / PAGES_CACHE, fingerprint(settings.root, url)),
+        _renderer(settings, config, dates, selections, part.edges),
+        selections,
+        part.edges,
+    )
     cache, elsewhere = settings.root / SEARCH_CACHE, part.searched_elsewhere()
     with SearchIndex(config.site.language, cache, elsewhere) as index:
-        days: list[Day] = []
-        searchable = 0
-        selections = Selections(config.selection.threshold)  # made once, for both
-        for _, dates in itertools.groupby(part.dates, key=quarter):
-            read = _read_days(settings, config, list(dates))
-            documents = search_documents(config, read, selections)
+        for _, in_quarter in itertools.groupby(dates, key=quarter):
+            documents: dict[str, str] = {}
+            for _, in_month in itertools.groupby(in_quarter, key=month_of):
+                documents |= months.month(list(in_month)).documents
             index.add(documents)
-            days += read
-            searchable += len(documents)
-        _say_rendered(_render(settings, config, days, selections, part.edges))
-        site = build_site(settings.root, index=index)
-    report_stale_topics(config, days)
-    log.info("site built in %s, %d papers searchable", site, searchable)
-    _say_unreadable(days)
+            months.searchable += len(documents)
+        _say_rendered(months.renderer.finish(months.held))
+        site = build_site(settings.root, index=index, reused=months.reused)
+    months.keep(site)
+    report_stale_topics(config, months.stale, months.lacking)
+    log.info(
+        "site built in %s, %d papers searchable; months: %d built, %d from the cache",
+        site,
+        months.searchable,
+        len({month_of(date) for date in dates}) - len(months.reused),
+        len(months.reused),
+    )
+    _say_unreadable(months.unreadable)
 
 
-def report_stale_topics(config: Config, days: list[Day]) -> None:
+@dataclass
+class _Months:
+    """A build's months, one after another, and what they gave."""
+
+    settings: Settings
+    config: Config
+    dates: list[dt.date]  # every stored day
+    cache: MonthCache
+    renderer: Renderer
+    selections: Selections
+    edges: Edges  # where the other site of a split archive goes on (split.py)
+    held: list[Day] = field(default_factory=list)  # every day, as `_kept` keeps it
+    reused: list[CachedMonth] = field(default_factory=list)
+    built: list[tuple[str, str, MonthSummary]] = field(default_factory=list)  # to keep
+    stale: Counter[str] = field(default_factory=Counter)
+    lacking: int = 0
+    unreadable: int = 0
+    searchable: int = 0
+
+    @property
+    def recent(self) -> set[dt.date]:
+        """The days the site-wide pages show, kept whole."""
+        return set(self.dates[-_recent_days(self.config) :])
+
+    def month(self, month_dates: list[dt.date]) -> MonthSummary:
+        """One month: from the build cache when its inputs are unchanged (not read,
+        rendered or built again; only its recent days are read, for the site-wide
+        pages), else read and its pages written. Its summary holds its documents."""
+        month = month_of(month_dates[0])
+        around = _around(self.dates, month_dates, self.edges)
+        key = self.cache.key(self.settings.store, month_dates, around)
+        cached = self.cache.get(month, key, self.settings.root / "content")
+        recent = self.recent
+        if cached:
+            self.renderer.content.keep(cached.summary.content)
+            self.reused.append(cached)
+            summary = cached.summary
+            read = _read_days(self.settings, self.config, [d for d in month_dates if d in recent])
+        else:
+            read = _read_days(self.settings, self.config, month_dates)
+            summary = _summary(self.config, read, self.selections)
+            self.renderer.day_pages(read)
+            if not any(day.unreadable for day in read):  # else read, and named, again
+                self.built.append((month, key, summary))
+        self.held += _kept(read, summary, recent, self.selections)
+        self.stale += summary.stale
+        self.lacking += summary.lacking
+        self.unreadable += sum(len(day.unreadable) for day in read)
+        return summary
+
+    def keep(self, site: Path) -> None:
+        """The months built now into the cache; the entries no longer used removed."""
+        for month, key, summary in self.built:
+            self.cache.put(month, key, self.settings.root / "content", site, summary)
+        names = [m.folder.name for m in self.reused] + [f"{m}-{k}" for m, k, _ in self.built]
+        self.cache.prune(names)
+
+
+def _recent_days(config: Config) -> int:
+    """How many of the newest days the site-wide pages show: the topic histories, the
+    feeds, and the home page with the day before it."""
+    return max(config.selection.topic_page_days, FEED_DAYS, 2)
+
+
+def _around(
+    dates: list[dt.date], month: list[dt.date], edges: Edges
+) -> tuple[dt.date | None, dt.date | None]:
+    """The days before and after a month: its first and last days link to them (on
+    the other site of a split archive, past this site's ends)."""
+    before = neighbours_of(dates, month[0], edges)[0]
+    after = neighbours_of(dates, month[-1], edges)[1]
+    return (before.date if before else None), (after.date if after else None)
+
+
+def _summary(config: Config, days: list[Day], selections: Selections) -> MonthSummary:
+    return MonthSummary(
+        counts={day.date.isoformat(): day.counts() for day in days},
+        documents=search_documents(config, days, selections),
+        stale=_stale(config, days),
+        lacking=_lacking(config, days),
+    )
+
+
+def _kept(
+    read: list[Day], summary: MonthSummary, recent: set[dt.date], selections: Selections
+) -> list[Day]:
+    """A month's days as the site-wide pages need them: the recent ones whole, the
+    others by their counts alone (the archive calendar), their papers let go."""
+    whole = {day.date: day for day in read if day.date in recent}
+    kept = []
+    for iso, counts in summary.counts.items():
+        date = dt.date.fromisoformat(iso)
+        if date in whole:
+            kept.append(whole[date])
+        else:
+            kept.append(Day(date, [], counts_of_all=counts))
+            selections.forget(date)
+    return kept
+
+
+def _stale(config: Config, days: list[Day]) -> Counter[str]:
+    return stale_hits(config, [p for day in days for p in day.papers])
+
+
+def _lacking(config: Config, days: list[Day]) -> int:
+    return sum(lacks_details(p, config.selection.threshold) for d in days for p in d.papers)
+
+
+def report_stale_topics(config: Config, stale: Counter[str], lacking: int) -> None:
     """Say which stored topics digest.yml no longer has, and what puts them right."""
-    stale = stale_hits(config, [p for day in days for p in day.papers])
     if stale:
         named = ", ".join(f"{where} ({count} papers)" for where, count in stale.most_common(5))
         log.warning(
@@ -68,7 +210,6 @@ def report_stale_topics(config: Config, days: list[Day]) -> None:
             f"shown under {UNSORTED_NAME}, of a renamed topic nowhere: run "
             "`arxiv-digest retriage` (then `arxiv-digest enrich`) to sort them again"
         )
-    lacking = sum(lacks_details(p, config.selection.threshold) for d in days for p in d.papers)
     if lacking:
         log.warning(
             "%d listed papers lack a translated abstract and summary (listed after "
@@ -83,19 +224,18 @@ def _read_days(settings: Settings, config: Config, dates: list[dt.date]) -> list
     return [settings.store.read_listed(date, threshold) for date in dates]
 
 
-def _render(
+def _renderer(
     settings: Settings,
     config: Config,
-    days: list[Day],
+    dates: list[dt.date],
     selections: Selections | None = None,
     edges: Edges = ONE_SITE,
-) -> Rendered:
-    content = settings.root / "content"  # beside overrides/, the theme render_site reads
-    return render_site(
+) -> Renderer:
+    return Renderer(
         config,
-        days,
-        content,
+        settings.root / "content",  # beside overrides/, the theme the renderer reads
         site_url(settings.root),
+        dates=dates,
         selections=selections,
         # Whole-day pages list every paper: each day read whole while its page is made,
         # so the archive's unlisted papers are never all in memory at once.
@@ -104,9 +244,8 @@ def _render(
     )
 
 
-def _say_unreadable(days: list[Day]) -> None:
+def _say_unreadable(unreadable: int) -> None:
     """The store named each line as it read it; this says what that left out."""
-    unreadable = sum(len(day.unreadable) for day in days)
     if unreadable:
         log.warning(
             "%d stored records could not be read and are not on the site "

@@ -12,12 +12,13 @@ one is), and the newer site's search reaches the older site's bundles (site/layo
 
 The older site is built in a project folder of its own, older/: its pages (content/)
 and site (site/), and a mkdocs.yml that inherits the project's with the older site's
-address; data/, overrides/ and the search cache are the project's, linked.
+address; data/, overrides/, digest.yml and the search cache are the project's, linked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 from collections.abc import Sequence
@@ -31,8 +32,11 @@ from generator.errors import DigestError
 from generator.site import layout, site_url
 
 OLDER_FOLDER = "older"  # the older site's project folder, in the project's
-# What the older site's project shares with the project (the cache: publish.SEARCH_CACHE).
+# What the older site's project shares with the project, linked: folders (the cache is
+# publish.SEARCH_CACHE: a quarter is indexed once, whichever site has it) and
+# digest.yml, which the build cache's fingerprint reads (site/months.py).
 SHARED = ("data", "overrides", ".cache/search")
+SHARED_FILES = ("digest.yml",)
 
 
 @dataclass(frozen=True)
@@ -119,16 +123,20 @@ def older_project(root: Path, archive: Archive, newer_url: str) -> Path:
     folder = root / OLDER_FOLDER
     folder.mkdir(exist_ok=True)
     for name in SHARED:
-        _link(folder / name, root / name)
+        _link(folder / name, root / name, folder=True)
+    for name in SHARED_FILES:
+        _link(folder / name, root / name, folder=False)
     settings = {
         "INHERIT": "../mkdocs.yml",
         "site_url": archive.older_site,
         # The banner of every page (overrides/main.html): where the newer days are.
         "extra": {"digest_newer_site": newer_url, "digest_split": _month(archive.split_before)},
     }
+    # The hash of what it inherits: an edit there is an edit here, for the build cache.
+    inherited = hashlib.sha256((root / "mkdocs.yml").read_bytes()).hexdigest()[:16]
     text = (
         "# Made by `arxiv-digest build --older` (generator/split.py) on every build:\n"
-        "# the project's mkdocs.yml with the older site's address.\n"
+        f"# the project's mkdocs.yml (sha256 {inherited}…) with the older site's address.\n"
         + yaml.safe_dump(settings, allow_unicode=True, sort_keys=False)
     )
     mkdocs = folder / "mkdocs.yml"
@@ -137,7 +145,7 @@ def older_project(root: Path, archive: Archive, newer_url: str) -> Path:
     return folder
 
 
-def _link(link: Path, target: Path) -> None:
+def _link(link: Path, target: Path, *, folder: bool) -> None:
     """`link` → `target`, relative, so the project folder can move."""
     relative = os.path.relpath(target, link.parent)
     if link.is_symlink() and os.readlink(link) == relative:
@@ -147,5 +155,6 @@ def _link(link: Path, target: Path) -> None:
     elif link.is_dir():
         shutil.rmtree(link)
     link.parent.mkdir(parents=True, exist_ok=True)
-    target.mkdir(parents=True, exist_ok=True)  # a first build has no search cache yet
-    link.symlink_to(relative, target_is_directory=True)
+    if folder:
+        target.mkdir(parents=True, exist_ok=True)  # a first build has no search cache yet
+    link.symlink_to(relative, target_is_directory=folder)

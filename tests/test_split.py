@@ -23,6 +23,7 @@ from generator.errors import ConfigError, DigestError
 from generator.models import Day
 from generator.render import render_site
 from generator.site.layout import older_site, write_manifest
+from generator.site.months import fingerprint
 from generator.split import Across, Edges
 from generator.store import Store
 
@@ -197,7 +198,7 @@ def test_the_older_project_inherits_mkdocs_yml_and_links_what_it_shares(tmp_path
         "site_url": OLDER,
         "extra": {"digest_newer_site": NEWER, "digest_split": "2026 年 1 月"},
     }
-    for name in split.SHARED:
+    for name in split.SHARED + split.SHARED_FILES:
         link = folder / name
         assert link.is_symlink() and link.resolve() == (root / name).resolve()
         assert not os.path.isabs(os.readlink(link))  # the project folder may move
@@ -208,6 +209,21 @@ def test_the_older_project_inherits_mkdocs_yml_and_links_what_it_shares(tmp_path
     (folder / "overrides").mkdir()
     assert split.older_project(root, ARCHIVE, NEWER) == folder
     assert (folder / "overrides").is_symlink()
+
+
+@pytest.mark.parametrize("edited", ["mkdocs.yml", "digest.yml", "overrides/main.html"])
+def test_an_edit_of_the_project_rebuilds_the_older_sites_cached_months(
+    tmp_path: Path, edited: str
+) -> None:
+    root = project(tmp_path)
+    folder = split.older_project(root, ARCHIVE, NEWER)
+    before = fingerprint(folder, OLDER)
+    assert split.older_project(root, ARCHIVE, NEWER) == folder
+    assert fingerprint(folder, OLDER) == before  # nothing edited, nothing to rebuild
+    with (root / edited).open("a", encoding="utf-8") as file:
+        file.write("\n# edited\n")
+    split.older_project(root, ARCHIVE, NEWER)  # as the next `build --older` does
+    assert fingerprint(folder, OLDER) != before
 
 
 # -- the pages at the edges ---------------------------------------------------------------
@@ -333,3 +349,18 @@ def test_build_older_without_an_archive_fails_in_one_line(
     assert error.startswith("arxiv-digest: error: build --older: digest.yml names no older site")
     assert "\n" not in error
     assert not (root / "older").exists()
+
+
+def test_a_newer_older_day_reaches_the_newer_sites_cached_first_month(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    with (root / "digest.yml").open("a", encoding="utf-8") as config:
+        config.write(f"\narchive:\n  older_site: {OLDER}\n  split_before: 2026-01-01\n")
+    store = Store(root / "data")
+    store.write_day(a_day(dt.date(2025, 12, 30), "2512.00003"))
+    store.write_day(a_day(dt.date(2026, 6, 19), "2606.00042"))
+    assert main(["--root", str(root), "build"]) == 0
+    page = root / "site" / "2026" / "06" / "19" / "index.html"
+    assert f'href="{OLDER}2025/12/30/"' in page.read_text(encoding="utf-8")
+    store.write_day(Day(dt.date(2025, 12, 31), [older_paper()]))  # a backfill, say
+    assert main(["--root", str(root), "build"]) == 0
+    assert f'href="{OLDER}2025/12/31/"' in page.read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ earlier render wrote into render's folders but this one did not is removed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,14 @@ class Content:
         """The Markdown page MkDocs turns into `url`, with its front matter."""
         post = frontmatter.Post(body, title=title, **meta)
         self.add(path or urls.source_path(url), frontmatter.dumps(post, sort_keys=False) + "\n")
+
+    def keep(self, paths: Iterable[str]) -> None:
+        """Files content/ holds already, made by an earlier render from the same inputs
+        (a month of the build cache, site/months.py): not written, not stale."""
+        for path in paths:
+            if path in self.paths:
+                raise RenderError(f"two pages would be written to content/{path}")
+            self.paths.add(path)
 
     def finish(self) -> Rendered:
         """Remove the stale generated files; say what changed."""

@@ -3,6 +3,8 @@ selections, the templates and content/ to write into."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
@@ -65,7 +67,11 @@ def papers_held(day: Day) -> Sequence[Paper]:
 @dataclass(frozen=True)
 class Context:
     config: Config
-    days: Sequence[Day]  # oldest first
+    # The days the site-wide pages (home, topic histories, archive, feeds) are made
+    # from, oldest first. A build holds only the recent ones whole: the others may
+    # hold their counts alone (publish.py), which is all the archive calendar reads.
+    days: Sequence[Day]
+    dates: Sequence[dt.date]  # every day of the site, oldest first: days' neighbours
     selected: Selections
     content: Content
     site_url: str | None
@@ -87,6 +93,7 @@ class Context:
         overrides: Path,
         selections: Selections | None = None,
         all_papers: AllPapers = papers_held,
+        dates: Sequence[dt.date] | None = None,
         edges: Edges = ONE_SITE,
     ) -> Context:
         env = templates(overrides)
@@ -94,7 +101,11 @@ class Context:
         env.filters["card"] = Cards(env, config.site.language).render
         selected = Selections(config.selection.threshold) if selections is None else selections
         ordered = sorted(days, key=lambda d: d.date)
-        return cls(config, ordered, selected, content, site_url, env, all_papers, edges)
+        every_date = sorted(dates) if dates is not None else [day.date for day in ordered]
+        return cls(config, ordered, every_date, selected, content, site_url, env, all_papers, edges)
+
+    def with_days(self, days: Sequence[Day]) -> Context:
+        return dataclasses.replace(self, days=sorted(days, key=lambda d: d.date))
 
     def render(self, template: str, view: DataclassInstance | None = None) -> str:
         """The template, given the fields of `view` (a dataclass) by name."""

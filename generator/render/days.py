@@ -3,6 +3,8 @@ topic's page of the day, the one that shows the papers' cards."""
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -92,26 +94,33 @@ class TopicDayPage:  # templates/topic_day.md
     whole_day_href: str
 
 
-def render_days(ctx: Context) -> None:
-    """Every day's overview and topic pages, and the home page."""
-    days = ctx.days
-    for index, day in enumerate(days):
-        neighbours = neighbours_of(days, index, ctx.edges)
+def render_days(ctx: Context, days: Sequence[Day]) -> None:
+    """These days' overviews and topic pages."""
+    for day in days:
+        neighbours = neighbours_of(ctx.dates, day.date, ctx.edges)
         render_overview(ctx, day, neighbours, urls.day_url(day.date))
         for topic in ctx.config.topics:
             render_topic_day(ctx, day, topic, neighbours)
-    if days:
-        render_overview(ctx, days[-1], neighbours_of(days, len(days) - 1, ctx.edges), urls.HOME_URL)
+
+
+def render_home(ctx: Context) -> None:
+    """The newest day's overview, as the home page."""
+    if ctx.days:
+        newest = ctx.days[-1]
+        # On the older site of a split archive, also the newer site's first day.
+        neighbours = neighbours_of(ctx.dates, newest.date, ctx.edges)
+        render_overview(ctx, newest, neighbours, urls.HOME_URL)
     else:
         body = "# 暂无内容\n\n还没有任何一天的论文。运行 `arxiv-digest run` 开始。\n"
         ctx.content.add_page(urls.HOME_URL, "暂无内容", body)
 
 
-def neighbours_of(days: Sequence[Day], index: int, edges: Edges = ONE_SITE) -> Neighbours:
-    """The days before and after days[index] (sorted by date), if any: past this site's
+def neighbours_of(dates: Sequence[dt.date], date: dt.date, edges: Edges = ONE_SITE) -> Neighbours:
+    """The days before and after `date` among `dates` (sorted), if any: past this site's
     first or last day, the other site's day next to it (a split archive's edges)."""
-    before = Neighbour(days[index - 1].date) if index else _across(edges.older)
-    after = Neighbour(days[index + 1].date) if index + 1 < len(days) else _across(edges.newer)
+    index = bisect.bisect_left(dates, date)
+    before = Neighbour(dates[index - 1]) if index else _across(edges.older)
+    after = Neighbour(dates[index + 1]) if index + 1 < len(dates) else _across(edges.newer)
     return before, after
 
 

@@ -71,3 +71,8 @@ class Selections:
         if key not in self._made:
             self._made[key] = select(day, topic, self.threshold)
         return self._made[key]
+
+    def forget(self, date: dt.date) -> None:
+        """Let a day's selections go once its pages are made (they hold its papers)."""
+        for key in [key for key in self._made if key[0] == date]:
+            del self._made[key]

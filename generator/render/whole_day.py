@@ -64,9 +64,9 @@ class WholeDayPage:  # templates/whole_day.md
     next: Link | None
 
 
-def render_whole_days(ctx: Context) -> None:
-    for index, day in enumerate(ctx.days):
-        render_whole_day(ctx, day, neighbours_of(ctx.days, index, ctx.edges))
+def render_whole_days(ctx: Context, days: Sequence[Day]) -> None:
+    for day in days:
+        render_whole_day(ctx, day, neighbours_of(ctx.dates, day.date, ctx.edges))
 
 
 def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:

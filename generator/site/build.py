@@ -6,37 +6,52 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 from yaml_env_tag import construct_env_tag
 
 from generator.errors import SiteError
+from generator.files import link_tree
 from generator.site.bundles import SearchIndex
 from generator.site.layout import FOLDER
+from generator.site.months import REUSED_ENV, CachedMonth, folder_of
 from generator.site.process import tail
+from generator.site.sitemap import write_sitemap
 
 
-def build_site(root: Path, *, strict: bool = True, index: SearchIndex | None = None) -> Path:
-    """Run `mkdocs build` in `root` and put the search bundles of `index` (already under
-    way, see publish.py) in site/pagefind/. Return the site folder."""
+def build_site(
+    root: Path,
+    *,
+    strict: bool = True,
+    index: SearchIndex | None = None,
+    reused: Sequence[CachedMonth] = (),
+) -> Path:
+    """Run `mkdocs build` in `root`, leaving out the `reused` months, whose built pages
+    the cache holds and which are put in after; then the search bundles of `index`
+    (already under way, see publish.py) in site/pagefind/ and the sitemap of every
+    page. Return the site folder."""
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
     if strict:
         command.append("--strict")
-    result = _mkdocs(root, command)
+    result = _mkdocs(root, command, " ".join(folder_of(m.month) for m in reused))
     if result.returncode != 0:
         raise SiteError(f"mkdocs build failed:\n{tail(result)}")
     site = root / "site"
+    for month in reused:
+        link_tree(month.site, site / folder_of(month.month))
     if index is not None:
         index.write_into(site / FOLDER)
+    write_sitemap(site, site_url(root))
     return site
 
 
-def _mkdocs(root: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
+def _mkdocs(root: Path, command: list[str], reused: str) -> subprocess.CompletedProcess[str]:
     if not (root / "mkdocs.yml").is_file():
         raise SiteError(f"no mkdocs.yml in {root}")
     # Material 9.7+ prints a notice about MkDocs 2.0 on every build; we know.
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", REUSED_ENV: reused}
     return subprocess.run(command, cwd=root, env=env, text=True, capture_output=True, check=False)
 
 

@@ -22,7 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from generator.errors import SiteError
-from generator.files import inside
+from generator.files import inside, link_tree
 from generator.site.layout import by_period, write_manifest
 from generator.site.process import tail
 
@@ -82,7 +82,7 @@ class SearchIndex:
             if self.cache is None:
                 shutil.move(bundle, output / period)
             else:
-                _link_tree(bundle, output / period)
+                link_tree(bundle, output / period)
                 for old in self.cache.glob(f"{period}-*"):  # earlier versions of the quarter
                     if old != bundle:
                         shutil.rmtree(old, ignore_errors=True)
@@ -112,7 +112,9 @@ def _write_documents(documents: Mapping[str, str]) -> tempfile.TemporaryDirector
     read once and thrown away."""
     shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     folder = tempfile.TemporaryDirectory(prefix="digest-search-", dir=shm)
-    for path, html in documents.items():
+    # In one order whatever order they came in: Pagefind's files follow the order it
+    # finds the documents in, and a cached rebuild must publish what a full one does.
+    for path, html in sorted(documents.items()):
         target = inside(Path(folder.name), path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
@@ -144,18 +146,6 @@ def _index(source: tempfile.TemporaryDirectory[str], bundle: Path, language: str
     for unused in _PAGEFIND_UI:  # its own search UIs: the site has one (digest/search.js)
         (partial / unused).unlink(missing_ok=True)
     partial.rename(bundle)
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    """Hard links where the file system allows (a bundle is 10k files, never edited)."""
-
-    def link(src: str, dst: str) -> None:
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
-
-    shutil.copytree(source, target, copy_function=link)
 
 
 _PAGEFIND_UI = [
