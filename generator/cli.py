@@ -19,12 +19,14 @@ from generator.errors import DigestError, EnrichError
 from generator.preview import ADDRESS_FORMS, parse_address, serve_site
 from generator.sample import SAMPLE_FOLDER, run_sample
 from generator.settings import Settings, one_at_a_time
+from generator.split import OLDER_FOLDER
 from generator.store import Store
 
 EPILOG = """examples:
   arxiv-digest run                              today's digest, end to end
   arxiv-digest run --sample                     the same on a recorded arXiv day, offline
   arxiv-digest build                            rebuild content/ and site/ from data/
+  arxiv-digest build --older                    a split archive's older site, in older/site/
   arxiv-digest backfill --from 2026-06-15 --to 2026-06-19
   arxiv-digest enrich --date 2026-06-19         retry the LLM step where it failed
   arxiv-digest retriage                         after editing topics: sort the archive again
@@ -52,6 +54,10 @@ def _date(text: str) -> dt.date:
 
 
 LATEST = "latest"  # `enrich --date latest`: the newest stored day
+OLDER_HELP = (
+    f"the older site of a split archive (digest.yml: archive), in {OLDER_FOLDER}/site/:"
+    " the days before archive.split_before"
+)
 
 
 def _date_or_latest(text: str) -> dt.date | str:
@@ -84,17 +90,19 @@ def parser() -> argparse.ArgumentParser:
         help=f"no internet needed: a recorded arXiv day into {SAMPLE_FOLDER}/ (never data/)",
     )
 
-    commands.add_parser(
+    build = commands.add_parser(
         "build",
         help="render content/ from data/ and build site/, offline",
         epilog="example: arxiv-digest build  # site/ is ready to publish",
     )
+    build.add_argument("--older", action="store_true", help=OLDER_HELP)
 
     serve = commands.add_parser(
         "serve",
         help="build, then serve site/ as it deploys (search included)",
         epilog="example: arxiv-digest serve --dev-addr 127.0.0.1:8001",
     )
+    serve.add_argument("--older", action="store_true", help=OLDER_HELP)
     serve.add_argument(
         "--dev-addr",
         default="127.0.0.1:8000",
@@ -162,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         with one_at_a_time(settings):
             _dispatch(args, settings)
         if address is not None:  # outside the turn: a preview must not block `run`
-            serve_site(settings.root, *address)
+            serve_site(settings.root / OLDER_FOLDER if args.older else settings.root, *address)
         return 0
     except DigestError as exc:
         if args.debug:
@@ -191,7 +199,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "run":
         pipeline.run(settings, build=not args.no_build)
     elif args.command in ("build", "serve"):
-        pipeline.build(settings)
+        pipeline.build(settings, older=args.older)
     elif args.command == "backfill":
         pipeline.backfill(
             settings, args.first, args.last, force=args.force, build=not args.no_build

@@ -10,7 +10,9 @@ the file, so even a hostile digest.yml fails in one short line.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 import reprlib
 import stat
 from pathlib import Path
@@ -20,6 +22,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -64,6 +67,42 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60
 Category = Annotated[str, Field(pattern=r"^[a-z-]+(?:\.[A-Za-z-]+)?$")]
 NonEmpty = Annotated[str, Field(min_length=1)]
 Keyword = Annotated[str, AfterValidator(_has_a_word)]
+
+
+def _site_address(url: str) -> str:
+    """A site's root address as links are made from it: http(s), a host, a final "/"."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("http", "https") or not host or any(c.isspace() for c in url):
+        raise ValueError(f"expected an http:// or https:// address, got {excerpt(url)}")
+    if "?" in url or "#" in url:
+        raise ValueError(f"expected a site's address without ? or #, got {excerpt(url)}")
+    return url.rstrip("/") + "/"
+
+
+def _iso_date(value: object) -> dt.date:
+    # YAML reads 2026-01-01 as a date, "2026-01-01" as text: both mean the day.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date YYYY-MM-DD, got {excerpt(value)}")
+
+
+def _starts_a_quarter(date: dt.date) -> dt.date:
+    if date.day != 1 or date.month not in (1, 4, 7, 10):
+        raise ValueError(
+            "expected the first day of a quarter (YYYY-01-01, -04-01, -07-01 or -10-01:"
+            f" search keeps a quarter in one bundle, on one site), got {date.isoformat()}"
+        )
+    return date
+
+
+SiteAddress = Annotated[str, AfterValidator(_site_address)]
+QuarterStart = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_starts_a_quarter)]
 
 
 class _Strict(BaseModel):
@@ -138,12 +177,22 @@ class LLM(_Strict):
     price_output_per_million: Annotated[float, Field(ge=0)] = 0.60
 
 
+class Archive(_Strict):
+    """Past one site (GitHub Pages publishes at most 1 GB): the days before
+    `split_before` are published as a second site at `older_site` (`arxiv-digest build
+    --older`, generator/split.py), whose search the site's own search box reaches."""
+
+    older_site: SiteAddress
+    split_before: QuarterStart
+
+
 class Config(_Strict):
     site: Site = Site()
     categories: Annotated[list[Category], Field(min_length=1)]
     topics: Annotated[list[Topic], Field(min_length=1)]
     selection: Selection = Selection()
     llm: LLM = LLM()
+    archive: Archive | None = None  # None: one site holds every day
 
     @field_validator("categories")
     @classmethod

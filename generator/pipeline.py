@@ -57,8 +57,9 @@ def run(settings: Settings, *, build: bool = True) -> None:
         publish(settings, config, build=build)
 
 
-def build(settings: Settings) -> None:
-    publish(settings, settings.config, build=True)
+def build(settings: Settings, *, older: bool = False) -> None:
+    """content/ and site/ from data/; with `older`, a split archive's older site."""
+    publish(settings, settings.config, build=True, older=older)
 
 
 def backfill(

@@ -7,9 +7,10 @@ import datetime as dt
 import itertools
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator import split
 from generator.config import Config
 from generator.models import Day
 from generator.render import Rendered, Renderer
@@ -27,6 +28,7 @@ from generator.site.months import (
     fingerprint,
     month_of,
 )
+from generator.split import ONE_SITE, Edges
 from generator.topics import stale_hits
 
 log = logging.getLogger(__name__)
@@ -35,25 +37,28 @@ SEARCH_CACHE = ".cache/search"  # finished search bundles by quarter (not commit
 PAGES_CACHE = ".cache/pages"  # built months (site/months.py; not committed)
 
 
-def publish(settings: Settings, config: Config, *, build: bool) -> None:
-    """Render content/ from every stored day, then build site/."""
+def publish(settings: Settings, config: Config, *, build: bool, older: bool = False) -> None:
+    """Render content/ from every stored day, then build site/; in an archive split over
+    two sites, the newer site's days, or with `older` the older site's, in older/."""
+    part = split.part(settings.root, config.archive, settings.store.days(), older=older)
+    settings = replace(settings, root=part.root)  # older/ reads the project's data/ (linked)
     if build:
-        _build(settings, config)
+        _build(settings, config, part)
         return
-    days = _read_days(settings, config, settings.store.days())
-    renderer = _renderer(settings, config, [day.date for day in days])
+    days = _read_days(settings, config, part.dates)
+    renderer = _renderer(settings, config, [day.date for day in days], edges=part.edges)
     renderer.day_pages(days)
     _say_rendered(renderer.finish(days))
     report_stale_topics(config, _stale(config, days), _lacking(config, days))
     _say_unreadable(sum(len(day.unreadable) for day in days))
 
 
-def _build(settings: Settings, config: Config) -> None:
+def _build(settings: Settings, config: Config, part: split.Part) -> None:
     """The archive a quarter at a time, each quarter a month at a time (`_Months`).
     Pagefind indexes each quarter on the other core as soon as its documents are known
     (a quarter with the same documents comes from its own cache), and MkDocs builds
     what was rendered, the cached months put in beside it."""
-    dates = settings.store.days()
+    dates = part.dates
     url = site_url(settings.root)
     selections = Selections(config.selection.threshold)  # made once, for both
     months = _Months(
@@ -61,10 +66,12 @@ def _build(settings: Settings, config: Config) -> None:
         config,
         dates,
         MonthCache(settings.root / PAGES_CACHE, fingerprint(settings.root, url)),
-        _renderer(settings, config, dates, selections),
+        _renderer(settings, config, dates, selections, part.edges),
         selections,
+        part.edges,
     )
-    with SearchIndex(config.site.language, settings.root / SEARCH_CACHE) as index:
+    cache, elsewhere = settings.root / SEARCH_CACHE, part.searched_elsewhere()
+    with SearchIndex(config.site.language, cache, elsewhere) as index:
         for _, in_quarter in itertools.groupby(dates, key=quarter):
             documents: dict[str, str] = {}
             for _, in_month in itertools.groupby(in_quarter, key=month_of):
@@ -95,6 +102,7 @@ class _Months:
     cache: MonthCache
     renderer: Renderer
     selections: Selections
+    edges: Edges  # where the other site of a split archive goes on (split.py)
     held: list[Day] = field(default_factory=list)  # every day, as `_kept` keeps it
     reused: list[CachedMonth] = field(default_factory=list)
     built: list[tuple[str, str, MonthSummary]] = field(default_factory=list)  # to keep
@@ -113,7 +121,8 @@ class _Months:
         rendered or built again; only its recent days are read, for the site-wide
         pages), else read and its pages written. Its summary holds its documents."""
         month = month_of(month_dates[0])
-        key = self.cache.key(self.settings.store, month_dates, _around(self.dates, month_dates))
+        around = _around(self.dates, month_dates, self.edges)
+        key = self.cache.key(self.settings.store, month_dates, around)
         cached = self.cache.get(month, key, self.settings.root / "content")
         recent = self.recent
         if cached:
@@ -147,9 +156,14 @@ def _recent_days(config: Config) -> int:
     return max(config.selection.topic_page_days, FEED_DAYS, 2)
 
 
-def _around(dates: list[dt.date], month: list[dt.date]) -> tuple[dt.date | None, dt.date | None]:
-    """The days before and after a month: its first and last days link to them."""
-    return neighbours_of(dates, month[0])[0], neighbours_of(dates, month[-1])[1]
+def _around(
+    dates: list[dt.date], month: list[dt.date], edges: Edges
+) -> tuple[dt.date | None, dt.date | None]:
+    """The days before and after a month: its first and last days link to them (on
+    the other site of a split archive, past this site's ends)."""
+    before = neighbours_of(dates, month[0], edges)[0]
+    after = neighbours_of(dates, month[-1], edges)[1]
+    return (before.date if before else None), (after.date if after else None)
 
 
 def _summary(config: Config, days: list[Day], selections: Selections) -> MonthSummary:
@@ -215,6 +229,7 @@ def _renderer(
     config: Config,
     dates: list[dt.date],
     selections: Selections | None = None,
+    edges: Edges = ONE_SITE,
 ) -> Renderer:
     return Renderer(
         config,
@@ -225,6 +240,7 @@ def _renderer(
         # Whole-day pages list every paper: each day read whole while its page is made,
         # so the archive's unlisted papers are never all in memory at once.
         all_papers=lambda day: settings.store.read_day(day.date).papers,
+        edges=edges,
     )
 
 

@@ -25,12 +25,18 @@ PREFIX = "/arxiv-digest/"
 
 
 class StaticSite(LoopbackServer):
-    """site/ under PREFIX; anything else is a 404, as on GitHub Pages."""
+    """site/ under PREFIX; anything else is a 404, as on GitHub Pages. `headers` are
+    sent with every answer (GitHub Pages sends `Access-Control-Allow-Origin: *`)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, headers: dict[str, str] | None = None) -> None:
         class Handler(SimpleHTTPRequestHandler):
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, directory=str(folder), **kwargs)
+
+            def end_headers(self) -> None:
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                super().end_headers()
 
             def translate_path(self, path: str) -> str:
                 if not path.startswith(PREFIX):

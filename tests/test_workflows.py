@@ -159,7 +159,7 @@ def test_every_job_has_least_privilege_permissions_and_a_timeout() -> None:
 def test_dispatch_takes_the_documented_inputs() -> None:
     workflow = load("daily.yml")
     inputs = workflow["on"]["workflow_dispatch"]["inputs"]
-    assert set(inputs) == {"from", "to", "force_enrich", "retriage", "skip_llm"}
+    assert set(inputs) == {"from", "to", "force_enrich", "retriage", "skip_llm", "older_site"}
     assert workflow["on"]["repository_dispatch"] == {"types": ["digest"]}
 
 
@@ -183,7 +183,7 @@ def test_a_dispatch_never_waits_in_the_scheduled_group_and_every_run_waits_its_t
 
 def test_yes_no_inputs_reach_the_script_as_text_and_the_key_is_decided_there() -> None:
     digest = step(load("daily.yml")["jobs"]["digest"], "digest")
-    for name in ("force_enrich", "retriage", "skip_llm"):
+    for name in ("force_enrich", "retriage", "skip_llm", "older_site"):
         assert digest["env"][name.upper()] == (
             f"${{{{ format('{{0}}{{1}}', inputs.{name}, github.event.client_payload.{name}) }}}}"
         )
@@ -301,6 +301,7 @@ class Checkout:
             "FORCE_ENRICH": "false",
             "RETRIAGE": "false",
             "SKIP_LLM": "",
+            "OLDER_SITE": "",
         }
         return self.step("digest", **{**env, **overrides})
 
@@ -689,9 +690,13 @@ def digest_with_fake_cli(
         "FORCE_ENRICH": "",
         "RETRIAGE": "",
         "SKIP_LLM": "",
+        "OLDER_SITE": "",
         **overrides,
     }
-    runner = {"PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    runner = {
+        "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_OUTPUT": str(tmp_path / "github_output"),  # the step's outputs
+    }
     result = run_step("digest", "digest", tmp_path, env, runner)
     return result, log.read_text("utf-8").splitlines()
 
@@ -780,6 +785,7 @@ def test_the_retry_of_earlier_days_only_when_there_is_one_to_ask(
         ("RETRIAGE", "false false", "false\\ false"),
         ("FORCE_ENRICH", "2", "2"),
         ("SKIP_LLM", "$(touch pwned)", "\\$\\(touch\\ pwned\\)"),
+        ("OLDER_SITE", "older", "older"),
     ],
 )
 def test_an_input_that_is_neither_yes_nor_no_stops_the_run_before_any_work(
@@ -791,3 +797,93 @@ def test_an_input_that_is_neither_yes_nor_no_stops_the_run_before_any_work(
     assert f"::error title=Not a yes or a no::{name.lower()} must be true or false" in result.stdout
     assert result.stdout.rstrip().endswith(f"not {shown}")
     assert not (tmp_path / "work" / "pwned").exists()
+
+
+# -- past one site: the older site pushed to another repository ---------------------------
+
+OLDER_URL = "https://someone.github.io/arxiv-digest-older/"
+OLDER_TOKEN = "github_pat_OLDER-SITE-SECRET-0123456789"
+
+
+def test_the_older_site_is_built_when_asked_or_after_a_retriage_with_a_repository() -> None:
+    older = step(load("daily.yml")["jobs"]["digest"], "older")
+    assert older["if"] == (
+        "steps.commit.outputs.publish == 'true' && (steps.digest.outputs.older_site == 'true'"
+        " || (steps.digest.outputs.retriage == 'true' && vars.OLDER_SITE_REPOSITORY != ''))"
+    )
+    assert older["env"]["OLDER_SITE_TOKEN"] == "${{ secrets.OLDER_SITE_TOKEN }}"
+    assert "vars.OLDER_SITE_REPOSITORY" in older["env"]["OLDER_SITE_REMOTE"]
+    names = [
+        s.get("id") or s.get("uses", "").split("@")[0]
+        for s in load("daily.yml")["jobs"]["digest"]["steps"]
+    ]
+    assert names.index("older") > names.index("build")  # the newer site is built first
+
+
+@pytest.mark.parametrize(("older_site", "retriage"), [("true", "false"), ("false", "yes")])
+def test_the_digest_step_says_whether_the_older_site_is_wanted(
+    tmp_path: Path, older_site: str, retriage: str
+) -> None:
+    result, _ = digest_with_fake_cli(tmp_path, OLDER_SITE=older_site, RETRIAGE=retriage)
+    assert result.returncode == 0, result.stdout + result.stderr
+    outputs = tmp_path / "github_output"
+    expected = {"older_site": older_site, "retriage": "true" if retriage == "yes" else "false"}
+    assert dict(line.split("=", 1) for line in outputs.read_text().splitlines()) == expected
+
+
+def split_archive(work: Path) -> None:
+    """digest.yml with an older site for the days before 2026, and a day on each side."""
+    with (work / "digest.yml").open("a", encoding="utf-8") as config:
+        config.write(f"\narchive:\n  older_site: {OLDER_URL}\n  split_before: 2026-01-01\n")
+    from fixture_site import older_paper, translated_llm_paper
+
+    from generator.models import Day
+    from generator.store import Store
+
+    store = Store(work / "data")
+    store.write_day(Day(dt.date(2025, 12, 31), [older_paper()]))
+    newer = translated_llm_paper("2606.00042", 90, "r", title="Newer", authors=["A"], abstract="x")
+    store.write_day(Day(dt.date(2026, 6, 19), [newer]))
+
+
+def push_older(checkout: Checkout, remote: str, token: str = OLDER_TOKEN) -> Any:
+    return checkout.step(
+        "older", OLDER_SITE_REMOTE=remote, OLDER_SITE_BRANCH="gh-pages", OLDER_SITE_TOKEN=token
+    )
+
+
+def test_the_older_site_is_pushed_as_one_commit_that_the_next_push_replaces(
+    checkout: Checkout, tmp_path: Path
+) -> None:
+    older_repo = tmp_path / "older.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(older_repo)], check=True)
+    split_archive(checkout.work)
+    assert checkout.origin().returncode == 0  # DIGEST_SITE_URL: the newer site's address
+    for _ in range(2):
+        pushed = push_older(checkout, str(older_repo))
+        assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+        assert "::notice title=Older site published::" in pushed.stdout
+    head = checkout.git("rev-parse", "--short", "HEAD")
+    log = checkout.git("log", "--format=%an|%s", "gh-pages", cwd=older_repo).splitlines()
+    assert log == [f"{BOT}|The older site, built from {head.strip()} [skip ci]"]
+    files = checkout.git("ls-tree", "-r", "--name-only", "gh-pages", cwd=older_repo).split()
+    assert {".nojekyll", "index.html", "2025/12/31/llm/index.html", "pagefind/periods.json"} <= set(
+        files
+    )
+    assert not any(f.startswith("2026/") for f in files)  # the newer days stay on the newer site
+    page = checkout.git("show", "gh-pages:index.html", cwd=older_repo)
+    assert 'href="https://someone.github.io/arxiv-digest/"' in page  # where the newer site is
+    assert not (checkout.work / "older" / "site" / ".git").exists()
+    assert OLDER_TOKEN not in pushed.stdout + pushed.stderr
+
+
+@pytest.mark.parametrize(("remote", "token"), [("", OLDER_TOKEN), ("/nowhere.git", "")])
+def test_without_the_repository_variable_or_the_token_nothing_is_built(
+    checkout: Checkout, remote: str, token: str
+) -> None:
+    split_archive(checkout.work)
+    refused = push_older(checkout, remote, token)
+    assert refused.returncode == 1
+    assert "::error title=Nowhere to publish the older site::" in refused.stdout
+    assert "OLDER_SITE_REPOSITORY" in refused.stdout and "OLDER_SITE_TOKEN" in refused.stdout
+    assert not (checkout.work / "older").exists()

@@ -36,6 +36,7 @@ from generator.render.feeds import render_feeds
 from generator.render.selections import Selections
 from generator.render.topics import render_topics
 from generator.render.whole_day import render_whole_days
+from generator.split import ONE_SITE, Edges
 
 __all__ = ["Rendered", "Renderer", "render_site"]
 
@@ -49,7 +50,8 @@ class Renderer:
     `overrides` is the theme folder holding the paper card; by default the project's,
     beside content/. `selections`: those already made for these days (a build makes
     the search documents' first), else made here. `all_papers`: every paper of a
-    day, for its whole-day page, when days hold only the listed ones.
+    day, for its whole-day page, when days hold only the listed ones. `edges`: where
+    the other site of a split archive goes on from these days (generator/split.py).
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class Renderer:
         overrides: Path | None = None,
         selections: Selections | None = None,
         all_papers: AllPapers = papers_held,
+        edges: Edges = ONE_SITE,
     ) -> None:
         self.content = Content(content_dir)
         self._ctx = Context.make(
@@ -73,6 +76,7 @@ class Renderer:
             selections=selections,
             all_papers=all_papers,
             dates=dates,
+            edges=edges,
         )
 
     def day_pages(self, days: Sequence[Day]) -> None:
@@ -99,6 +103,7 @@ def render_site(
     overrides: Path | None = None,
     selections: Selections | None = None,
     all_papers: AllPapers = papers_held,
+    edges: Edges = ONE_SITE,
 ) -> Rendered:
     """Write every page of `days` under content/ and remove those no longer made."""
     renderer = Renderer(
@@ -109,6 +114,7 @@ def render_site(
         overrides=overrides,
         selections=selections,
         all_papers=all_papers,
+        edges=edges,
     )
     renderer.day_pages(days)
     return renderer.finish(days)

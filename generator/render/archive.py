@@ -11,6 +11,7 @@ from generator.config import Subtopic, Topic
 from generator.render import urls
 from generator.render.context import Context
 from generator.render.views import Group, grouped
+from generator.split import Across
 
 WEEKDAY_NAMES = ["一", "二", "三", "四", "五", "六", "日"]
 TOPICS_INDEX_URL = "topics/"
@@ -39,6 +40,9 @@ class ArchivePage:  # templates/archive.md
     total_papers: int
     weekday_names: list[str]
     months: list[Month]  # newest first
+    # In an archive split over two sites (generator/split.py), the other one's calendar.
+    older: Across | None = None
+    newer: Across | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ def render_archive(ctx: Context) -> None:
         total_papers=sum(counts.values()),
         weekday_names=WEEKDAY_NAMES,
         months=[_month(year, month, counts) for year, month in months],
+        older=ctx.edges.older,
+        newer=ctx.edges.newer,
     )
     ctx.content.add_page(urls.ARCHIVE_URL, "归档", ctx.render("archive.md", page))
 

@@ -20,6 +20,7 @@ from generator.models import Day, Paper
 from generator.render.cards import CARD_TEMPLATE, Cards
 from generator.render.content import Content
 from generator.render.selections import Selections
+from generator.split import ONE_SITE, Edges
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -78,6 +79,8 @@ class Context:
     # Every paper of a day, for its whole-day page: a day read with only its listed
     # papers (Store.read_listed) is read whole again, one day at a time.
     all_papers: AllPapers = papers_held
+    # Where this site's days end, in an archive split over two sites (generator/split.py).
+    edges: Edges = ONE_SITE
 
     @classmethod
     def make(
@@ -91,6 +94,7 @@ class Context:
         selections: Selections | None = None,
         all_papers: AllPapers = papers_held,
         dates: Sequence[dt.date] | None = None,
+        edges: Edges = ONE_SITE,
     ) -> Context:
         env = templates(overrides)
         # Page templates show a card view as `{{ card | card }}`.
@@ -98,7 +102,7 @@ class Context:
         selected = Selections(config.selection.threshold) if selections is None else selections
         ordered = sorted(days, key=lambda d: d.date)
         every_date = sorted(dates) if dates is not None else [day.date for day in ordered]
-        return cls(config, ordered, every_date, selected, content, site_url, env, all_papers)
+        return cls(config, ordered, every_date, selected, content, site_url, env, all_papers, edges)
 
     def with_days(self, days: Sequence[Day]) -> Context:
         return dataclasses.replace(self, days=sorted(days, key=lambda d: d.date))

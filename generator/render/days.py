@@ -16,11 +16,20 @@ from generator.render.cards import ANNOUNCE_LABELS, CardView
 from generator.render.context import Context
 from generator.render.feeds import feed_links
 from generator.render.selections import UNSORTED, Selected, by_subtopic
-from generator.render.views import Group, Link, PaperLine, day_link, grouped, paper_lines
+from generator.render.views import (
+    Group,
+    Link,
+    Neighbour,
+    PaperLine,
+    day_link,
+    grouped,
+    paper_lines,
+)
 from generator.selection import lacks_details
+from generator.split import ONE_SITE, Across, Edges
 
 BEST_ON_OVERVIEW = 5
-Neighbours = tuple[dt.date | None, dt.date | None]  # the days before and after
+Neighbours = tuple[Neighbour | None, Neighbour | None]  # the days before and after
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,7 @@ class TopicDayPage:  # templates/topic_day.md
 def render_days(ctx: Context, days: Sequence[Day]) -> None:
     """These days' overviews and topic pages."""
     for day in days:
-        neighbours = neighbours_of(ctx.dates, day.date)
+        neighbours = neighbours_of(ctx.dates, day.date, ctx.edges)
         render_overview(ctx, day, neighbours, urls.day_url(day.date))
         for topic in ctx.config.topics:
             render_topic_day(ctx, day, topic, neighbours)
@@ -98,19 +107,25 @@ def render_home(ctx: Context) -> None:
     """The newest day's overview, as the home page."""
     if ctx.days:
         newest = ctx.days[-1]
-        before = neighbours_of(ctx.dates, newest.date)[0]
-        render_overview(ctx, newest, (before, None), urls.HOME_URL)
+        # On the older site of a split archive, also the newer site's first day.
+        neighbours = neighbours_of(ctx.dates, newest.date, ctx.edges)
+        render_overview(ctx, newest, neighbours, urls.HOME_URL)
     else:
         body = "# 暂无内容\n\n还没有任何一天的论文。运行 `arxiv-digest run` 开始。\n"
         ctx.content.add_page(urls.HOME_URL, "暂无内容", body)
 
 
-def neighbours_of(dates: Sequence[dt.date], date: dt.date) -> Neighbours:
-    """The days before and after `date` among `dates` (sorted), if any."""
+def neighbours_of(dates: Sequence[dt.date], date: dt.date, edges: Edges = ONE_SITE) -> Neighbours:
+    """The days before and after `date` among `dates` (sorted), if any: past this site's
+    first or last day, the other site's day next to it (a split archive's edges)."""
     index = bisect.bisect_left(dates, date)
-    before = dates[index - 1] if index else None
-    after = dates[index + 1] if index + 1 < len(dates) else None
+    before = Neighbour(dates[index - 1]) if index else _across(edges.older)
+    after = Neighbour(dates[index + 1]) if index + 1 < len(dates) else _across(edges.newer)
     return before, after
+
+
+def _across(site: Across | None) -> Neighbour | None:
+    return Neighbour(site.date, site.url) if site and site.date else None
 
 
 def render_overview(ctx: Context, day: Day, neighbours: Neighbours, url: str) -> None:

@@ -23,12 +23,27 @@ class Link:
     href: str
 
 
-def day_link(from_url: str, date: dt.date | None, slug: str | None = None) -> Link | None:
-    """A link to the overview of `date`, or to topic `slug`'s page of it."""
-    if date is None:
+@dataclass(frozen=True)
+class Neighbour:
+    """The day before or after a page's day: on this site, or on the other site of a
+    split archive (`site`, its root: generator/split.py), where it has the same URL."""
+
+    date: dt.date
+    site: str | None = None
+
+
+def day_link(from_url: str, day: Neighbour | None, slug: str | None = None) -> Link | None:
+    """A link to the overview of `day`, or to topic `slug`'s page of it."""
+    if day is None:
         return None
-    target = urls.topic_day_url(date, slug) if slug else urls.day_url(date)
-    return Link(date.isoformat(), urls.relative(from_url, target))
+    return link_to(from_url, day, urls.topic_day_url(day.date, slug) if slug else None)
+
+
+def link_to(from_url: str, day: Neighbour, target: str | None = None) -> Link:
+    """A link to `target`, a page of `day` (by default its overview), on its site."""
+    target = urls.day_url(day.date) if target is None else target
+    href = day.site + target if day.site else urls.relative(from_url, target)
+    return Link(day.date.isoformat(), href)
 
 
 @dataclass(frozen=True)

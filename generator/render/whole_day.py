@@ -10,7 +10,6 @@ GitHub Pages caps at 1 GB (bench/whole_day.py measures the page).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from generator.render import urls
 from generator.render.cards import ANNOUNCE_LABELS
 from generator.render.context import Context
 from generator.render.days import Neighbours, neighbours_of
-from generator.render.views import Link
+from generator.render.views import Link, Neighbour, link_to
 
 # arXiv's own order of a listing: new submissions, cross-lists, then replacements.
 ANNOUNCE_ORDER = {kind: rank for rank, kind in enumerate(ANNOUNCE_LABELS)}
@@ -67,7 +66,7 @@ class WholeDayPage:  # templates/whole_day.md
 
 def render_whole_days(ctx: Context, days: Sequence[Day]) -> None:
     for day in days:
-        render_whole_day(ctx, day, neighbours_of(ctx.dates, day.date))
+        render_whole_day(ctx, day, neighbours_of(ctx.dates, day.date, ctx.edges))
 
 
 def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:
@@ -95,10 +94,8 @@ def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:
     )
 
 
-def _whole_day_link(from_url: str, date: dt.date | None) -> Link | None:
-    if date is None:
-        return None
-    return Link(date.isoformat(), urls.relative(from_url, urls.whole_day_url(date)))
+def _whole_day_link(from_url: str, day: Neighbour | None) -> Link | None:
+    return None if day is None else link_to(from_url, day, urls.whole_day_url(day.date))
 
 
 def paper_rows(ctx: Context, day: Day, papers: Sequence[Paper]) -> list[PaperRow]:

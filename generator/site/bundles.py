@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -37,9 +37,15 @@ class SearchIndex:
     not indexed again: a daily build indexes only the current quarter.
     """
 
-    def __init__(self, language: str, cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        language: str,
+        cache: Path | None = None,
+        elsewhere: Sequence[Mapping[str, str]] = (),
+    ) -> None:
         self.language = language
         self.cache = cache
+        self.elsewhere = elsewhere  # manifest entries after ours: an older site's search
         self._scratch = tempfile.TemporaryDirectory(prefix="digest-index-")
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._bundles: dict[str, Path] = {}  # quarter → its bundle, made or being made
@@ -80,7 +86,7 @@ class SearchIndex:
                 for old in self.cache.glob(f"{period}-*"):  # earlier versions of the quarter
                     if old != bundle:
                         shutil.rmtree(old, ignore_errors=True)
-        write_manifest(output, self._bundles)
+        write_manifest(output, self._bundles, self.elsewhere)
 
     def __enter__(self) -> SearchIndex:
         return self

@@ -6,6 +6,18 @@ The browser asks for the manifest and nothing else it would have to work out: ea
 entry names its period, its label and its bundle's script (relative to the manifest).
 The theme gets the manifest's address from the digest's MkDocs plugin
 (mkdocs_cards.py), so the browser (digest/search.js) turns no date into a path.
+
+An archive split over two sites (generator/split.py) ends the newer site's manifest
+with an entry for the older site, `older_site`: its manifest and its root, read only
+when a search goes past the newer site's quarters. Each of the older site's quarters
+is then one more bundle, loaded from there like ours (GitHub Pages sends
+`Access-Control-Allow-Origin: *`, which a module import and Pagefind's fetches from
+another origin need). That is what Pagefind's multisite `mergeIndex(url)` does too:
+a second Pagefind instance with another bundle path, searching with the first one's
+WebAssembly; but merged, every bundle is searched by every query, and the first query
+would download all the older site's quarters. Here a query still searches the newest
+quarter first, and older ones, this site's or the older site's, only when asked or
+when the newer ones found nothing.
 """
 
 from __future__ import annotations
@@ -60,8 +72,25 @@ def manifest(periods: Iterable[str]) -> list[dict[str, str]]:
     ]
 
 
-def write_manifest(output: Path, periods: Iterable[str]) -> None:
-    """The manifest into `output` (site/FOLDER/)."""
+def older_site(site: str, split: dt.date) -> dict[str, str]:
+    """The manifest's entry for the search of an older site at `site` (its root, ending
+    in "/"), which holds the days before `split`; the browser reads its manifest when a
+    search gets there, and puts its periods in this entry's place."""
+    return {
+        "id": f"before-{split.isoformat()}",
+        "label": f"{split.year} 年 {split.month} 月以前",
+        "manifest": site + MANIFEST_URL,
+        "site": site,  # where its results' links lead
+        "before": split.isoformat(),  # an arXiv id of this month or later is not there
+    }
+
+
+def write_manifest(
+    output: Path, periods: Iterable[str], elsewhere: Iterable[Mapping[str, str]] = ()
+) -> None:
+    """The manifest into `output` (site/FOLDER/); `elsewhere` after this site's periods
+    (`older_site`)."""
     output.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(manifest(periods), ensure_ascii=False) + "\n"
+    entries = [*manifest(periods), *elsewhere]
+    text = json.dumps(entries, ensure_ascii=False) + "\n"
     (output / MANIFEST).write_text(text, encoding="utf-8")

@@ -72,12 +72,15 @@ class IdQuery {
   }
 
   // A paper is listed from the month its id names on: quarters that ended before
-  // it cannot hold it, and "2606.99998" need not open the whole archive.
+  // it cannot hold it, and "2606.99998" need not open the whole archive; nor an older
+  // site whose days end before that month (its entry's `before`, "2026-01-01").
   periodsIn(periods) {
     const month = /^([0-9]{2})([0-9]{2})\./.exec(this.id);
     if (!month) return periods; // old style: older than any digest
     const since = (2000 + Number(month[1])) * 12 + Number(month[2]);
     return periods.filter((period) => {
+      const before = /^([0-9]{4})-([0-9]{2})-01$/.exec(period.before || "");
+      if (before) return since < Number(before[1]) * 12 + Number(before[2]);
       const quarter = /^([0-9]{4})-q([1-4])$/.exec(period.id);
       return !quarter || Number(quarter[1]) * 12 + Number(quarter[2]) * 3 >= since;
     });

@@ -3,6 +3,10 @@
 // (generator/site/layout.py: each {id, label, bundle}): a query searches the newest
 // quarter, and older ones one at a time on request or while they find nothing, so
 // neither the download nor the work of a first query grows with the archive.
+// An archive split over two sites ends the newer one's manifest with an entry for the
+// older site ({id, label, manifest, site, before}): when a search gets there, that
+// site's manifest is read and its quarters take the entry's place, searched the same
+// way from that site (which sends CORS headers, as GitHub Pages does).
 
 import { ROOT, el } from "./dom.js";
 import { queryOf } from "./query.js";
@@ -11,35 +15,70 @@ const UNAVAILABLE = "搜索索引不可用:运行 arxiv-digest build 生成 site
 const PAGE_SIZE = 10;
 const FIRST_CHECK = 30; // candidates checked before the first page is shown
 
-// The manifest and the bundles, each fetched once.
-class Bundles {
-  constructor(manifest) {
-    this.manifest = manifest; // absolute: bundles are relative to it
-    this.periods = null; // promise of the manifest's list
-    this.loaded = new Map(); // period id → promise of its Pagefind
-  }
-
-  list() {
-    if (!this.periods) {
-      this.periods = fetch(this.manifest).then((response) => {
-        if (!response.ok) throw new Error("no search index");
-        return response.json();
-      });
-    }
-    return this.periods;
-  }
-
-  pagefind(period) {
-    if (!this.loaded.has(period.id)) {
-      this.loaded.set(period.id, load(new URL(period.bundle, this.manifest).href));
-    }
-    return this.loaded.get(period.id);
+// The search of another site (the older site of a split archive) could not be read.
+class Unreachable extends Error {
+  constructor(site) {
+    super("无法读取旧站的搜索索引(" + site + "),请稍后再试。");
   }
 }
 
-async function load(url) {
+// The manifests and the bundles, each fetched once.
+class Bundles {
+  constructor(manifest) {
+    this.manifest = manifest; // absolute: bundles are relative to it
+    this.periods = null; // promise of the list: this site's periods, then another site's entry
+    this.loaded = new Map(); // bundle URL → promise of its Pagefind
+    this.read = new Map(); // another site's manifest URL → promise of its periods in the list
+  }
+
+  list() {
+    if (!this.periods) this.periods = readManifest(this.manifest, null);
+    return this.periods;
+  }
+
+  // Another site's entry of the list, replaced there by that site's periods.
+  async expand(entry) {
+    const list = await this.list();
+    if (!this.read.has(entry.manifest)) {
+      const site = new URL(entry.site, this.manifest).href;
+      const read = readManifest(new URL(entry.manifest, this.manifest), site).then((periods) => {
+        const at = list.indexOf(entry);
+        if (at >= 0) list.splice(at, 1, ...periods);
+      }, () => {
+        this.read.delete(entry.manifest); // asked again by the next search
+        throw new Unreachable(site);
+      });
+      this.read.set(entry.manifest, read);
+    }
+    return this.read.get(entry.manifest);
+  }
+
+  pagefind(period) {
+    if (!this.loaded.has(period.bundle)) {
+      const loading = load(period.bundle, period.site);
+      this.loaded.set(period.bundle, period.site ? loading.catch(() => {
+        this.loaded.delete(period.bundle);
+        throw new Unreachable(period.site);
+      }) : loading);
+    }
+    return this.loaded.get(period.bundle);
+  }
+}
+
+// A manifest's list, each bundle made absolute; `site`: the root of the site it is
+// on, when not this one (its results link there).
+async function readManifest(manifest, site) {
+  const response = await fetch(manifest);
+  if (!response.ok) throw new Error("no search index");
+  return (await response.json()).map((entry) => entry.bundle
+    ? { ...entry, bundle: new URL(entry.bundle, manifest).href, site }
+    : entry);
+}
+
+async function load(url, site) {
   const pagefind = await import(url);
-  await pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 24 });
+  // Results' own URLs under the site they are on: ours by its path, another by address.
+  await pagefind.options({ baseUrl: site || ROOT.pathname, excerptLength: 24 });
   pagefind.init();
   return pagefind;
 }
@@ -47,9 +86,10 @@ async function load(url) {
 // One quarter's answer: Pagefind's candidates, best first, checked a batch at a time
 // as they are shown; `held` are those that really hold the query.
 class Answer {
-  constructor(query, results) {
+  constructor(query, results, site) {
     this.query = query;
     this.results = results;
+    this.site = site; // the root its results' links are under, when not this site's
     this.checked = 0;
     this.held = [];
   }
@@ -131,7 +171,7 @@ export class Search {
     this.input.select();
     try { // the newest bundle, while the reader types
       const periods = await this.bundles.list();
-      if (periods.length) await this.bundles.pagefind(periods[0]);
+      if (periods.length && periods[0].bundle) await this.bundles.pagefind(periods[0]);
     } catch (e) {
       this.status(UNAVAILABLE);
     }
@@ -187,21 +227,30 @@ export class Search {
     try {
       await step();
     } catch (e) {
-      this.status(UNAVAILABLE);
+      this.status(e instanceof Unreachable ? e.message : UNAVAILABLE);
     }
   }
 
   // The quarter at `period`, then older ones while nothing is found.
   async searchFrom(text, query, debounce) {
-    const periods = await this.periods();
-    if (!periods.length) this.status("没有找到"); // an id newer than every quarter
+    let periods = await this.periods();
     for (;;) {
       const period = periods[this.period];
-      if (period === undefined) return;
+      if (period === undefined) { // an id newer than every quarter; an older site of none
+        this.status("没有找到");
+        this.more.hidden = true;
+        return;
+      }
+      if (!period.bundle) { // another site's entry: its quarters, then on from here
+        await this.bundles.expand(period);
+        if (text !== this.text) return;
+        periods = await this.periods();
+        continue;
+      }
       const pagefind = await this.bundles.pagefind(period);
       const results = await candidates(pagefind, query, debounce);
       if (!results || text !== this.text) return; // superseded
-      const answer = new Answer(query, results);
+      const answer = new Answer(query, results, period.site);
       await answer.fill(PAGE_SIZE);
       if (text !== this.text) return;
       this.answer = answer;
@@ -223,7 +272,7 @@ export class Search {
     const answer = this.answer;
     await answer.fill(this.shown + PAGE_SIZE);
     if (text !== this.text) return;
-    answer.held.slice(this.shown, this.shown + PAGE_SIZE).forEach((item) => this.list.appendChild(resultItem(item)));
+    answer.held.slice(this.shown, this.shown + PAGE_SIZE).forEach((item) => this.list.appendChild(resultItem(item, answer.site)));
     this.shown = Math.min(answer.held.length, this.shown + PAGE_SIZE);
     const periods = await this.periods();
     if (text !== this.text) return;
@@ -259,11 +308,11 @@ async function candidates(pagefind, query, debounce) {
   return results;
 }
 
-function resultItem(item) {
+function resultItem(item, site) {
   const meta = item.meta || {};
   const li = el("li", "digest-result");
   const link = el("a", "digest-result__link");
-  link.href = new URL(meta.link || item.url, ROOT).href;
+  link.href = new URL(meta.link || item.url, site || ROOT).href;
   if (meta.title_zh) link.appendChild(el("span", "digest-result__title-zh l-zh", meta.title_zh));
   link.appendChild(el("span", "digest-result__title" + (meta.title_zh ? " l-en" : ""), meta.title));
   li.appendChild(link);
