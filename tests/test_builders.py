@@ -1,9 +1,10 @@
 """The site builds with each builder it supports, and owes nothing to a plugin.
 
-MkDocs 1.6 (what pyproject.toml ships) builds the fixture site with every card and the
-search box's link to the manifest. And the digest-cards plugin is a speed-up only: without
-it the pages come out the same, so a builder that runs no MkDocs plugins (Zensical skips
-them without a word) loses no card.
+MkDocs 1.6 (what pyproject.toml ships) and ProperDocs (the maintained continuation of
+MkDocs 1.x, reading the same mkdocs.yml and running the same plugins and theme) each build
+the fixture site with every card and the search box's link to the manifest. And the
+digest-cards plugin is a speed-up only: without it the pages come out the same, so a
+builder that runs no MkDocs plugins (Zensical skips them without a word) loses no card.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import subprocess
 import sys
 from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -23,6 +25,7 @@ from fixture_site import build_fixture_site
 from generator.mkdocs_cards import blocks
 from generator.site.layout import MANIFEST_URL
 
+PROPERDOCS = "1.6.7"  # as pinned in pyproject.toml's test extras
 TOPIC_PAGE = "2026/06/19/llm/index.html"
 ORIGIN = "https://site.test/"  # any address: links are resolved as the browser would
 # The one entry mkdocs.yml has under plugins:, with the comments above it.
@@ -46,6 +49,17 @@ def test_mkdocs_1_6_builds_every_card_and_the_manifest_link(project: Path) -> No
     periods = json.loads((site / MANIFEST_URL).read_text("utf-8"))
     bundles = [(site / MANIFEST_URL).parent / period["bundle"] for period in periods]
     assert len(bundles) == 2 and all(bundle.is_file() for bundle in bundles)  # 2026, 2025
+
+
+def test_properdocs_builds_the_same_pages(project: Path, tmp_path: Path) -> None:
+    if find_spec("properdocs") is None:
+        pytest.fail("properdocs is missing: bash tests/setup installs the test extras")
+    assert version("properdocs") == PROPERDOCS
+    site = build(project, "properdocs", project / "mkdocs.yml", tmp_path / "site")
+    page = (site / TOPIC_PAGE).read_text("utf-8")
+    assert f'content="mkdocs-ProperDocs {PROPERDOCS},' in page  # not MkDocs in disguise
+    assert_cards_and_manifest(project, site)
+    assert_same_pages(project / "site", site, but=r'<meta name="generator" content="[^"]*">')
 
 
 def test_the_cards_come_out_the_same_without_the_plugin(project: Path, tmp_path: Path) -> None:
