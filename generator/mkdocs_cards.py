@@ -9,11 +9,14 @@ read again from the page's source. MkDocs holds every page's content until the b
 ends, and cards are nearly all of it: at 750 days that was 1.4 GB, now a few hundred
 MB. Text from arXiv or an LLM is escaped in the cards, so it cannot forge a comment.
 
+It is a speed-up and nothing more: without it Markdown leaves the cards as they are,
+slowly, and the site comes out the same (tests/test_builders.py builds it both ways).
+So a builder that runs no MkDocs plugins (Zensical skips them without a word) loses no
+card, and nothing else the pages need may come from a plugin.
+
 It also leaves out of the build the months whose pages the build cache holds
 (site/months.py): MkDocs neither reads nor writes them, and build.py puts them in.
-
-It also hands the theme what it links to that the generator decides: the search
-manifest's address (site/layout.py), as `search_manifest` in overrides/main.html.
+A builder without plugins builds them all, and build.py's copies replace them.
 
 Registered as the `digest-cards` plugin (pyproject.toml, mkdocs.yml).
 """
@@ -29,7 +32,6 @@ from typing import Any
 from mkdocs.plugins import BasePlugin
 
 from generator.card_data import MARKER
-from generator.site.layout import MANIFEST_URL
 from generator.site.months import REUSED_ENV
 
 # What is swapped: whatever card_data.py marks, paper cards, the topic cards of
@@ -62,10 +64,6 @@ class CardsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             for file in [f for f in files if f.src_uri.startswith(reused)]:
                 files.remove(file)
         return files
-
-    def on_env(self, env: Any, /, **_: Any) -> Any:
-        env.globals["search_manifest"] = MANIFEST_URL
-        return env
 
     def on_page_markdown(self, markdown: str, /, **_: Any) -> str:
         parts, last = [], 0

@@ -9,7 +9,6 @@ from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 
-import jinja2
 import markdown
 from conftest import REPO, rss_bytes
 
@@ -54,11 +53,6 @@ def test_cards_skip_markdown_and_come_back_byte_for_byte(tmp_path: Path) -> None
 def test_an_article_without_its_end_is_left_to_markdown() -> None:
     broken = '<article class="paper" id="x" data-card>\n<p>no end'
     assert CardsPlugin().on_page_markdown(broken, page=None) == broken
-
-
-def test_the_theme_links_the_search_manifest_from_the_layout() -> None:
-    env = CardsPlugin().on_env(jinja2.Environment(), config=None, files=None)
-    assert env.globals["search_manifest"] == "pagefind/periods.json"
 
 
 def test_the_plugin_finds_every_card_the_renderer_makes_and_its_data(tmp_path: Path) -> None:

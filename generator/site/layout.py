@@ -4,8 +4,8 @@ published, and the manifest that lists them for the browser.
 
 The browser asks for the manifest and nothing else it would have to work out: each
 entry names its period, its label and its bundle's script (relative to the manifest).
-The theme gets the manifest's address from the digest's MkDocs plugin
-(mkdocs_cards.py), so the browser (digest/search.js) turns no date into a path.
+overrides/main.html links the manifest at MANIFEST_URL (tests/test_builders.py checks
+they agree), so the browser (digest/search.js) turns no date into a path.
 
 An archive split over two sites (generator/split.py) ends the newer site's manifest
 with an entry for the older site, `older_site`: its manifest and its root, read only
