@@ -1,7 +1,8 @@
 // The day file: what a day's cards leave off the page, each listed paper once
 // (generator/card_data.py day_entry: both abstracts, the title and every author, the
-// citation key, year and class, DOI and journal ref), gzipped JSON a card's list names
-// in data-cards. GitHub Pages serves it as it is (application/gzip, no
+// citation key, year and class, DOI and journal ref), gzipped JSON by field and then by
+// id ({"abstract": {id: text}, …}, card_data.day_file), which a card's list names in
+// data-cards. GitHub Pages serves it as it is (application/gzip, no
 // Content-Encoding), so the browser decodes it here; a host that does send it with
 // Content-Encoding has the browser decode it first, and the bytes are JSON already.
 // Fetched once a visit for every card of the day.
@@ -20,10 +21,22 @@ export function dayFileOf(card) {
 // {id: entry} of the day file at `url`; a failure is asked again at the next call.
 export function dayEntries(url) {
   return fetchOnce(url, async (response) => {
-    const entries = JSON.parse(await textOf(new Uint8Array(await response.arrayBuffer())));
+    const fields = JSON.parse(await textOf(new Uint8Array(await response.arrayBuffer())));
+    const entries = byId(fields);
     decoded.set(url, entries);
     return entries;
   });
+}
+
+// {field: {id: value}} as {id: {field: value}}, as read_day_file reads it.
+function byId(fields) {
+  const entries = {};
+  for (const [name, values] of Object.entries(fields)) {
+    for (const [id, value] of Object.entries(values)) {
+      (entries[id] = entries[id] || {})[name] = value;
+    }
+  }
+  return entries;
 }
 
 // The card's entry; rejected when the day file cannot be read or lacks the paper.
