@@ -7,6 +7,7 @@ topic page go to test-output/screenshots/ (or $DIGEST_TEST_OUTPUT/screenshots/).
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 from pathlib import Path
@@ -18,7 +19,7 @@ from bibtexparser.bparser import BibTexParser
 from browser_site import Tab, card, open_tab, set_language
 from conftest import REPO
 from fixture_site import HOSTILE_ID, OLDER_ID
-from playwright.sync_api import Browser, BrowserContext, Response, expect
+from playwright.sync_api import Browser, BrowserContext, Response, Route, expect
 
 JAILBREAK = "2604.23130"  # the reference paper of 2026-06-18, 大模型对齐与安全
 JAILBREAK_ZH = "从概念对齐的Token到脆弱特征:越狱的机制定位"
@@ -190,6 +191,21 @@ def test_abstracts_load_once_from_the_day_file_when_one_is_first_opened(
     expect(jailbreak.locator(".abstract-zh p")).to_contain_text("越狱")
     # Once, compressed, as GitHub Pages serves a .gz: decoded by the browser's script.
     assert asked == [(site_url + "2026/06/18/cards.json.gz", "application/gzip", None)]
+    tab.clean()
+
+
+def test_a_day_file_a_host_already_decoded_is_read_as_it_is(tab: Tab) -> None:
+    """A host that sends the .gz with Content-Encoding: gzip has the browser decode it."""
+
+    def decoded(route: Route) -> None:
+        body = gzip.decompress(route.fetch().body())
+        route.fulfill(body=body, content_type="application/json")
+
+    tab.page.route("**/cards.json.gz", decoded)
+    tab.goto(SAFETY_PAGE)
+    english = card(tab.page, JAILBREAK).locator(".abstract-en")
+    english.locator("summary").click()
+    expect(english.locator("p")).to_contain_text("Jailbreak attacks expose a persistent")
     tab.clean()
 
 

@@ -287,3 +287,39 @@ def test_every_card_label_has_its_english_twin(context: BrowserContext) -> None:
     chinese = [text for text in shown if re.search(r"[\u4e00-\u9fff]", text)]
     assert chinese == []
     tab.clean()
+
+
+def test_without_javascript_a_card_shows_what_a_reader_skims_and_its_links(
+    browser: Browser, site_url: str
+) -> None:
+    """The abstracts wait in the day file for a script; all else is in the page."""
+    context = browser.new_context(base_url=site_url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(LLM_PAGE)
+    paper = card(page, DEEPSEEK)
+    expect(paper.locator(".paper-title-zh")).to_have_text(DEEPSEEK_ZH)
+    expect(paper.locator(".paper-title-en")).to_have_text(DEEPSEEK_EN)
+    authors = paper.locator(".paper-authors")
+    expect(authors).to_contain_text("作者 DeepSeek-AI, Anyi Xu, Bangcai Lin", use_inner_text=True)
+    authors.locator(".more-authors summary").click()  # the rest, in the page too
+    expect(authors).to_contain_text("Zongqing Yao", use_inner_text=True)
+    expect(paper.locator(".score")).to_have_text("专题 95", use_inner_text=True)
+    expect(paper.locator(".paper-hit")).to_contain_text("预训练 — ")
+    expect(paper.locator(".paper-tldr")).to_be_visible()
+    links = paper.locator(".paper-links a")
+    assert links.evaluate_all("links => links.map(a => a.textContent)")[:3] == [
+        "Abs",
+        "PDF",
+        "HTML",
+    ]
+    expect(links.first).to_have_attribute("href", f"https://arxiv.org/abs/{DEEPSEEK}")
+    expect(paper.locator(".paper-code")).to_be_visible()
+    # The whole day too: every row with its titles and its link.
+    page.goto("2026/06/19/all/")
+    rows = page.locator(".paper-rows > li > a")
+    assert rows.count() > 600
+    row = page.locator(f".paper-rows > li > a:has(code:text-is('{DEEPSEEK}'))")
+    expect(row).to_have_attribute("href", f"../llm/#{DEEPSEEK}")
+    expect(row.locator(":scope > b")).to_have_text(DEEPSEEK_ZH)
+    expect(row.locator(":scope > i")).to_have_text(DEEPSEEK_EN)
+    context.close()

@@ -203,6 +203,21 @@ def test_filters_narrow_cards_on_a_topic_page(context: BrowserContext) -> None:
     tab.clean()
 
 
+def test_a_topic_pages_text_filter_matches_its_abstracts_from_the_day_file(
+    context: BrowserContext,
+) -> None:
+    tab = open_tab(context)
+    tab.goto("2026/06/18/llm-safety/?min=0")
+    page = tab.page
+    words = "persistent failure mode"  # in one English abstract, in no card's own text
+    assert page.locator("article.paper", has_text=words).count() == 0
+    page.locator("details.digest-filters__fold summary").click()
+    page.get_by_label("文字").fill(words)
+    expect(page.locator("article.paper:visible")).to_have_count(1)
+    expect(page.locator("article.paper:visible")).to_have_id("2604.23130")
+    tab.clean()
+
+
 def test_screenshots_of_the_whole_day_page(browser: Browser, site_url: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, viewport, scheme in (
