@@ -196,13 +196,14 @@ def topic_page(archive: Archive, folder: Path) -> dict[str, Any]:
     site = build_site(root)
     page = site / f"{day.date:%Y/%m/%d}/{topic.slug}"
     html = (page / "index.html").read_bytes()
-    english = (page / "abstracts.json").read_bytes()  # fetched when one is opened
+    # The day file: both abstracts and the citations, fetched (gzipped) when one is opened.
+    day_file = (page.parent / "cards.json.gz").read_bytes()
     return {
         "papers": html.count(b'<article class="paper'),
         "html_bytes": len(html),
         "gzip_bytes": len(gzip.compress(html, 6)),
-        "english_abstracts_bytes": len(english),
-        "english_abstracts_gzip_bytes": len(gzip.compress(english, 6)),
+        "day_file_bytes": len(gzip.decompress(day_file)),
+        "day_file_gzip_bytes": len(day_file),
     }
 
 
@@ -303,9 +304,9 @@ def print_table(results: dict[str, Any]) -> None:
     page = results["topic_page"]
     print(
         f"\ntopic page with {page['papers']} papers: {page['html_bytes'] / 1024:.0f} KB HTML, "
-        f"{page['gzip_bytes'] / 1024:.0f} KB gzipped; its English abstracts, loaded when one "
-        f"is opened, {page['english_abstracts_bytes'] / 1024:.0f} KB "
-        f"({page['english_abstracts_gzip_bytes'] / 1024:.0f} KB gzipped)"
+        f"{page['gzip_bytes'] / 1024:.0f} KB gzipped; its day file (both abstracts, the "
+        f"citations), loaded when one is opened, {page['day_file_gzip_bytes'] / 1024:.0f} KB "
+        f"({page['day_file_bytes'] / 1024:.0f} KB decoded)"
     )
     daily.print_results(results["daily"], results["enrichment"])
 

@@ -29,7 +29,7 @@ KINDS = [
     ("search bundles", r"pagefind/"),
     ("topic pages of a day", r"\d{4}/\d\d/\d\d/(?!all/)[^/]+/index\.html$"),
     ("English abstracts", r"\d{4}/\d\d/\d\d/[^/]+/abstracts\.json(\.gz)?$"),
-    ("card data", r"\d{4}/\d\d/\d\d/.*\.(json|gz)$"),
+    ("day files (abstracts, citations)", r"\d{4}/\d\d/\d\d/.*\.(json|gz)$"),
     ("whole-day pages", r"\d{4}/\d\d/\d\d/all/index\.html$"),
     ("day overviews", r"\d{4}/\d\d/\d\d/index\.html$"),
     ("topic history pages", r"topics/"),

@@ -4,13 +4,16 @@
   plugin (mkdocs_cards.py) finds cards by it. Text from arXiv or an LLM is escaped
   (no `<` or `>` of its own), so `data-card>` cannot be forged by a title, and the
   tag it closes starts at the `<` before it.
-- The paper's data: what a BibTeX entry needs that the card does not already carry
-  as an attribute (`id`, `data-date`), as JSON in `data-paper`, read by the browser
-  (overrides/assets/javascripts/digest/card.js) instead of the card's text, which
-  KaTeX rewrites and which joins authors with the commas some names hold. Only that:
-  the entry itself is built in the browser (render/bibtex.py says why), and the
-  Chinese title a favorite shows is the card's plain text (`.paper-title-zh`); in
-  the data it would cost 70 bytes a card (bench/page_weight.py).
+- The day file (`YYYY/MM/DD/cards.json.gz`): the heavy text of every card of a day,
+  stored once for the day instead of on each topic page that lists the paper, and
+  compressed. The page shows what a reader skims (titles, authors, score, the topic
+  hit, the summary, links); the abstracts in both languages and what a BibTeX entry
+  needs wait there, and the browser fetches the file once a visit and decodes it
+  (overrides/assets/javascripts/digest/daycards.js) when a reader opens an abstract,
+  copies BibTeX, stars or prints. The entry itself is built in the browser
+  (render/bibtex.py says why). GitHub Pages serves the file as it is, compressed:
+  it counts file bytes against its 1 GB, and the two abstracts were 60 % of a
+  topic page (bench/site_bytes.py).
 
 Both reach the card template (overrides/partials/paper-card.html) and the overview's
 topic cards as template globals, through `register`.
@@ -18,11 +21,12 @@ topic cards as template globals, through `register`.
 
 from __future__ import annotations
 
+import gzip
 import json
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 import jinja2
-from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from generator.models import Paper
@@ -33,16 +37,22 @@ MARKER = "data-card"
 class Citation(Protocol):
     """What render/bibtex.py's Citation gives (not imported: render imports this)."""
 
-    key: str
-    year: int
-    primary_class: str
+    @property
+    def key(self) -> str: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def primary_class(self) -> str: ...
 
 
-def paper_data(paper: Paper, cite: Citation) -> Markup:
-    """The card's `data-paper` value: compact JSON with < > & ' escaped as JSON
-    escapes, safe in a single-quoted attribute; empty fields left out."""
+def day_entry(paper: Paper, cite: Citation) -> dict[str, Any]:
+    """What the day file keeps of `paper`, empty fields left out: its abstracts, and
+    the title (as arXiv gave it: math is KaTeX on the page, TeX here) and every author
+    for its citation. The browser reads these names (digest/abstracts.js, card.js)."""
     fields: dict[str, Any] = {
-        "title": paper.title,  # as arXiv gave it: math is KaTeX on the page, TeX here
+        "abstract_zh": paper.abstract_zh,
+        "abstract": paper.abstract,
+        "title": paper.title,
         "authors": paper.authors,
         "key": cite.key,
         "year": cite.year,
@@ -50,15 +60,32 @@ def paper_data(paper: Paper, cite: Citation) -> Markup:
         "doi": paper.doi,
         "note": paper.journal_ref,
     }
-    present = {name: value for name, value in fields.items() if value}
-    return htmlsafe_json_dumps(present, dumps=_compact)
+    return {name: value for name, value in fields.items() if value}
 
 
-def _compact(value: Any, **_: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def day_file(entries: Iterable[tuple[str, dict[str, Any]]]) -> bytes:
+    """The day file: the entries as compact JSON by field, then by id (`{"abstract":
+    {id: text}, …}`: each field's text together compresses 8 % smaller than entry by
+    entry, on the reference digests' real abstracts), gzipped with a fixed header (no
+    time, no name), so the same papers give the same bytes."""
+    fields: dict[str, dict[str, Any]] = {}
+    for arxiv_id, entry in sorted(entries):
+        for name, value in entry.items():
+            fields.setdefault(name, {})[arxiv_id] = value
+    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
+def read_day_file(data: bytes) -> dict[str, dict[str, Any]]:
+    """The day file's entries by id, as day_entry made them (tests and tools read it
+    back with this; digest/daycards.js does the same in the browser)."""
+    entries: dict[str, dict[str, Any]] = {}
+    for name, values in json.loads(gzip.decompress(data)).items():
+        for arxiv_id, value in values.items():
+            entries.setdefault(arxiv_id, {})[name] = value
+    return {arxiv_id: entries[arxiv_id] for arxiv_id in sorted(entries)}
 
 
 def register(env: jinja2.Environment) -> None:
-    """Make the marker and the paper's data available to every template of `env`."""
+    """Make the marker available to every template of `env`."""
     env.globals["card_marker"] = Markup(MARKER)
-    env.globals["paper_data"] = paper_data

@@ -63,12 +63,13 @@ def inside(folder: Path, relative: str) -> Path:
     return target
 
 
-def write_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
-    """Replace `path` with `text` all at once; skip it when nothing changed.
+def write_atomic(path: Path, text: str | bytes, *, durable: bool = True) -> bool:
+    """Replace `path` with `text` (UTF-8, or bytes as they are) all at once; skip it
+    when nothing changed.
 
     `durable` waits for the disk before the rename: records need it; pages made again
     from them on every run (content/) do not, and an archive's pages are 800 MB."""
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         if path.read_bytes() == data:
             return False

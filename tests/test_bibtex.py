@@ -1,6 +1,7 @@
-"""BibTeX as the reader copies it: built in Chromium by digest/citations.js from a card the real
-renderer made (key, year and primary category from render/bibtex.py). It parses,
-keeps the record's facts and survives hostile titles."""
+"""BibTeX as the reader copies it: built in Chromium by digest/citations.js from a card and
+its day file (cards.json.gz, decoded by the browser) as the real renderer made them (key,
+year and primary category from render/bibtex.py). It parses, keeps the record's facts and
+survives hostile titles."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from browser_site import CHROMIUM, CHROMIUM_ARGS
 from conftest import REPO
 from playwright.sync_api import Page, Route, sync_playwright
 
+from generator.card_data import day_entry, day_file
 from generator.config import load_config
 from generator.models import Paper
-from generator.render.bibtex import citation_key
+from generator.render.bibtex import citation, citation_key
 from generator.render.cards import Cards, CardView
 from generator.render.context import templates
 
@@ -49,15 +51,23 @@ def page() -> Iterator[Page]:
 
 
 def bibtex(page: Page, record: Paper, announced: int = 2026) -> str:
+    """The entry the card's BibTeX button copies, from the card and its day file (the
+    gzipped file GitHub Pages serves as it is), both as the renderer makes them."""
     config = load_config(REPO / "digest.yml")
     cards = Cards(templates(REPO / "overrides"), config.site.language)
     card = cards.render(CardView(record, None, dt.date(announced, 6, 19), config.topics[0]))
     html = (
         '<!doctype html><html><head><meta charset="utf-8">'
         f'<script id="__config" type="application/json">{json.dumps({"base": "."})}</script>'
-        f"</head><body>{card}</body></html>"
+        '</head><body><div class="paper-list" data-cards="cards.json.gz">'
+        f"{card}</div></body></html>"
     )
+    entries = day_file([(record.id, day_entry(record, citation(record, announced)))])
     page.route(ORIGIN, lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.route(
+        f"{ORIGIN}cards.json.gz",
+        lambda route: route.fulfill(body=entries, content_type="application/gzip"),
+    )
     page.route(f"{ORIGIN}digest/*.js", serve_module)
     page.goto(ORIGIN)
     return str(

@@ -7,6 +7,7 @@ topic page go to test-output/screenshots/ (or $DIGEST_TEST_OUTPUT/screenshots/).
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 from pathlib import Path
@@ -18,7 +19,7 @@ from bibtexparser.bparser import BibTexParser
 from browser_site import Tab, card, open_tab, set_language
 from conftest import REPO
 from fixture_site import HOSTILE_ID, OLDER_ID
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Response, Route, expect
 
 JAILBREAK = "2604.23130"  # the reference paper of 2026-06-18, 大模型对齐与安全
 JAILBREAK_ZH = "从概念对齐的Token到脆弱特征:越狱的机制定位"
@@ -147,21 +148,30 @@ def test_without_javascript_both_languages_show(browser: Browser, site_url: str)
     expect(paper.locator(".abstract-zh")).to_be_visible()
     english = paper.locator(".abstract-en")
     expect(english).to_be_visible()
-    # The English abstract waits in abstracts.json: without JavaScript, arXiv has it.
+    # The abstracts wait in the day file: without JavaScript the fold says arXiv has it.
     english.locator("summary").click()
-    link = english.locator(f'a[href="https://arxiv.org/abs/{JAILBREAK}"]')
-    expect(link).to_have_text("在 arXiv 阅读英文摘要", use_inner_text=True)
+    said = english.locator("p").evaluate("p => getComputedStyle(p, '::before').content")
+    assert "JavaScript" in said and "arXiv" in said, said
+    expect(
+        paper.locator(f'.paper-links a[href="https://arxiv.org/abs/{JAILBREAK}"]')
+    ).to_be_visible()
     context.close()
 
 
-# -- English abstracts -------------------------------------------------------------
+# -- abstracts, from the day file -------------------------------------------------------
 
 
-def test_english_abstracts_load_once_when_one_is_first_opened(tab: Tab, site_url: str) -> None:
-    asked: list[str] = []
-    tab.page.on(
-        "request", lambda request: "abstracts.json" in request.url and asked.append(request.url)
-    )
+def test_abstracts_load_once_from_the_day_file_when_one_is_first_opened(
+    tab: Tab, site_url: str
+) -> None:
+    asked: list[tuple[str, str, str | None]] = []
+
+    def answered(response: Response) -> None:
+        if "cards.json" in response.url:
+            headers = response.headers
+            asked.append((response.url, headers["content-type"], headers.get("content-encoding")))
+
+    tab.page.on("response", answered)
     tab.goto(SAFETY_PAGE)
     assert asked == []  # the page does not carry them, nor fetch them unasked
     waiting = tab.page.locator("article.paper:has(.abstract-en[data-later])")
@@ -170,29 +180,48 @@ def test_english_abstracts_load_once_when_one_is_first_opened(tab: Tab, site_url
     first = card(tab.page, next(i for i in ids if i != JAILBREAK)).locator(".abstract-en")
     first.locator("summary").click()
     expect(first.locator("p")).to_have_text(re.compile(r"^\S.{200,}"))
-    # Every other English abstract of the page came with it: in-page find sees them all.
-    expect(tab.page.locator(".abstract-en[data-later]")).to_have_count(0)
-    jailbreak = card(tab.page, JAILBREAK).locator(".abstract-en")
-    jailbreak.locator("summary").click()
-    expect(jailbreak.locator("p")).to_contain_text(
+    # Every other abstract of the page came with it: in-page find sees them all.
+    expect(tab.page.locator(".abstract[data-later]")).to_have_count(0)
+    jailbreak = card(tab.page, JAILBREAK)
+    jailbreak.locator(".abstract-en summary").click()
+    expect(jailbreak.locator(".abstract-en p")).to_contain_text(
         "Jailbreak attacks expose a persistent failure mode in safety-aligned LLMs"
     )
-    assert asked == [site_url + SAFETY_PAGE + "abstracts.json"]
+    jailbreak.locator(".abstract-zh summary").click()
+    expect(jailbreak.locator(".abstract-zh p")).to_contain_text("越狱")
+    # Once, compressed, as GitHub Pages serves a .gz: decoded by the browser's script.
+    assert asked == [(site_url + "2026/06/18/cards.json.gz", "application/gzip", None)]
     tab.clean()
 
 
-def test_an_english_abstract_that_cannot_load_points_to_arxiv_and_is_tried_again(tab: Tab) -> None:
-    tab.page.route("**/abstracts.json", lambda route: route.abort())
+def test_a_day_file_a_host_already_decoded_is_read_as_it_is(tab: Tab) -> None:
+    """A host that sends the .gz with Content-Encoding: gzip has the browser decode it."""
+
+    def decoded(route: Route) -> None:
+        body = gzip.decompress(route.fetch().body())
+        route.fulfill(body=body, content_type="application/json")
+
+    tab.page.route("**/cards.json.gz", decoded)
     tab.goto(SAFETY_PAGE)
     english = card(tab.page, JAILBREAK).locator(".abstract-en")
     english.locator("summary").click()
+    expect(english.locator("p")).to_contain_text("Jailbreak attacks expose a persistent")
+    tab.clean()
+
+
+def test_an_abstract_that_cannot_load_points_to_arxiv_and_is_tried_again(tab: Tab) -> None:
+    tab.page.route("**/cards.json.gz", lambda route: route.abort())
+    tab.goto(SAFETY_PAGE)
+    english = card(tab.page, JAILBREAK).locator(".abstract-en")
+    english.locator("summary").click()
+    expect(english.locator("p")).to_have_text("摘要未能加载,在 arXiv 阅读")
     link = english.locator(f'a[href="https://arxiv.org/abs/{JAILBREAK}"]')
-    expect(link).to_have_text("英文摘要未能加载,在 arXiv 阅读")
-    tab.page.unroute("**/abstracts.json")
+    expect(link).to_have_text("在 arXiv 阅读")
+    tab.page.unroute("**/cards.json.gz")
     english.locator("summary").click()  # closed
     english.locator("summary").click()  # and opened again: a new try
     expect(english.locator("p")).to_contain_text("Jailbreak attacks expose a persistent")
-    assert tab.failed and all("abstracts.json" in url for url in tab.failed)  # the aborted one
+    assert tab.failed and all("cards.json.gz" in url for url in tab.failed)  # the aborted one
     tab.failed.clear()
     tab.clean()
 
@@ -236,6 +265,10 @@ def test_favorites_are_kept_listed_and_exported(tab: Tab) -> None:
     stars.nth(1).click()
     expect(stars.nth(0)).to_have_attribute("aria-pressed", "true")
     chosen = [a.get_attribute("id") for a in tab.page.locator("article.paper").all()[:2]]
+    # Kept at once; their BibTeX follows from the day file.
+    tab.page.wait_for_function(
+        "JSON.parse(localStorage.getItem('digest.favorites')).every((f) => f.bibtex)"
+    )
 
     tab.page.locator(".md-tabs__link", has_text="收藏").click()
     items = tab.page.locator(".favorites-list li")
@@ -281,7 +314,7 @@ def test_markup_in_a_paper_is_shown_as_text_and_runs_nothing(tab: Tab) -> None:
     assert '<script>alert("t")</script>' in paper.locator(".paper-title").inner_text()
     assert "<img src=x onerror=alert(3)>" in paper.locator(".paper-title-zh").inner_text()
     paper.locator(".abstract-en summary").click()
-    # The English abstract arrives from abstracts.json: wait for it, as a reader does.
+    # The English abstract arrives from the day file: wait for it, as a reader does.
     expect(paper.locator(".abstract-en p")).to_contain_text('<script>alert("a")</script>')
     # $x^2$ beside the markup is math, rendered by KaTeX when the abstract opens.
     expect(paper.locator(".abstract-en .katex")).to_have_count(1)
@@ -298,6 +331,7 @@ def test_markup_in_a_paper_is_shown_as_text_and_runs_nothing(tab: Tab) -> None:
 
     tab.page.keyboard.press("Escape")
     paper.locator(".paper-bibtex").click()
+    expect(paper.locator(".paper-bibtex")).to_have_text("已复制")  # once the day file is read
     entries = parse_bibtex(tab.page.evaluate("navigator.clipboard.readText()"))
     assert [e["eprint"] for e in entries] == [HOSTILE_ID]
     tab.page.wait_for_timeout(300)  # give any injected handler time to fire

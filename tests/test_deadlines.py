@@ -361,7 +361,7 @@ def test_a_run_against_an_llm_replying_a_byte_a_second_stores_the_day_untranslat
     # Its pages say so, paper by paper; every other file is as without an LLM, byte
     # for byte (the 18th's records as they were).
     page = (project / "content/2026/06/19/llm.md").read_text("utf-8")
-    badge = f'<span class="badge untranslated" title="{reason}"><span class="l-zh">未翻译</span>'
+    badge = f'<span class="badge untranslated" title="{reason}"><i>未翻译</i>'
     assert badge in page
     after, expected = snapshot(project), snapshot(without_llm)
     new_day = ("content/2026/06/19/", "content/index.md", "data/2026/2026-06-19.")

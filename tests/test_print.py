@@ -67,11 +67,11 @@ def test_printing_opens_every_abstract_and_closes_them_after(tab: Tab) -> None:
 def test_the_printed_page_has_no_buttons_and_keeps_each_card_whole(tab: Tab) -> None:
     tab.goto(SAFETY_PAGE)
     tab.page.emulate_media(media="print")
-    # An English abstract not loaded yet prints its arXiv address (before it can load).
-    later = tab.page.locator("details[data-later] > p a")
-    assert later.count() >= 2
-    after = later.first.evaluate("a => getComputedStyle(a, '::after').content")
-    assert re.fullmatch(r'"英文摘要见 https://arxiv\.org/abs/\d{4}\.\d{5}"', after), after
+    # An abstract not loaded yet (its day file has not come) prints that arXiv has it.
+    later = tab.page.locator("details[data-later] > p")
+    assert later.count() == 14
+    before = later.first.evaluate("p => getComputedStyle(p, '::before').content")
+    assert before == '"摘要未载入,见 arXiv 上的本文页面。"', before
     tab.page.evaluate("dispatchEvent(new Event('beforeprint'))")
     for selector in HIDDEN_IN_PRINT:
         found = tab.page.locator(selector)
@@ -97,6 +97,23 @@ def test_the_printed_page_has_no_buttons_and_keeps_each_card_whole(tab: Tab) -> 
     tab.page.emulate_media(media="screen")
     expect(tab.page.locator("details.abstract[open]")).to_have_count(0)
     expect(card(tab.page, JAILBREAK).locator(".paper-bibtex")).to_be_visible()
+    tab.clean()
+
+
+def test_ctrl_p_loads_every_abstract_before_it_prints(tab: Tab) -> None:
+    tab.goto(SAFETY_PAGE)
+    # What the page holds when it asks the browser to print (headless Chromium has no dialog).
+    tab.page.evaluate(
+        """() => { window.print = () => { window.printedWith = [...document.querySelectorAll(
+             "article.paper details.abstract > p")].map((p) => p.textContent); }; }"""
+    )
+    assert tab.page.locator("details.abstract[data-later]").count() == 14
+    tab.page.keyboard.press("Control+p")
+    tab.page.wait_for_function("window.printedWith !== undefined")
+    printed: list[str] = tab.page.evaluate("window.printedWith")
+    assert len(printed) == 14 and all(len(text) > 100 for text in printed)
+    jailbreak = card(tab.page, JAILBREAK).locator(".abstract-en p")
+    expect(jailbreak).to_contain_text("Jailbreak attacks expose a persistent failure mode")
     tab.clean()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import os
 import re
@@ -15,9 +16,11 @@ import pytest
 from conftest import REPO, rss_bytes
 
 from generator import record
+from generator.card_data import read_day_file
 from generator.config import Config, load_config
 from generator.models import Day, Paper, StepState, TopicHit
 from generator.render import render_site
+from generator.render.bibtex import citation
 from generator.render.cards import institution_parts
 from generator.render.search import search_documents
 from generator.render.selections import select
@@ -54,7 +57,7 @@ def sample_day() -> Day:
     hostile.topics = [TopicHit("llm", "other", 90, "<b>reason</b> & {{ y }}")]
     for paper in chosen[1:]:
         paper.llm = StepState("skipped", "no LLM configured")
-    # Two translated papers: their English abstracts go to abstracts.json.
+    # Two translated papers (the others show their English text).
     chosen[0].title_zh = "IdealGPT:借助大语言模型迭代分解视觉与语言推理"
     chosen[0].abstract_zh = "视觉与语言理解借助端到端的大型预训练模型取得了前所未有的进展。"
     chosen[0].tldr = "用大语言模型迭代分解视觉语言推理,零样本表现超过现有模型。"
@@ -69,11 +72,17 @@ def sample_day() -> Day:
 def rendered(
     config: Config, days: list[Day], folder: Path, site_url: str | None = None
 ) -> dict[str, str]:
-    """Every file render_site writes into `folder`/content, by its path there."""
+    """Every file render_site writes into `folder`/content, by its path there (a
+    compressed one as its text)."""
     content = folder / "content"
     render_site(config, days, content, site_url, overrides=THEME)
     files = (p for p in content.rglob("*") if p.is_file())
-    return {p.relative_to(content).as_posix(): p.read_bytes().decode("utf-8") for p in files}
+    return {p.relative_to(content).as_posix(): _text(p) for p in files}
+
+
+def _text(path: Path) -> str:
+    data = path.read_bytes()
+    return (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8")
 
 
 def test_topic_page_matches_the_golden_file(tmp_path: Path) -> None:
@@ -90,29 +99,51 @@ def test_topic_page_matches_the_golden_file(tmp_path: Path) -> None:
     assert scores, "no scored cards"
 
 
-def test_a_translated_papers_english_abstract_waits_in_abstracts_json(tmp_path: Path) -> None:
+def test_the_day_file_keeps_each_listed_papers_abstracts_and_citation_once(
+    tmp_path: Path,
+) -> None:
+    config = load_config(REPO / "digest.yml")
+    day = sample_day()
+    render_site(config, [day], tmp_path / "content", None, overrides=THEME)
+    data = (tmp_path / "content" / "2026/06/19/cards.json.gz").read_bytes()
+    entries = read_day_file(data)
+    threshold = config.selection.threshold
+    listed = {s.paper.id: s.paper for t in config.topics for s in select(day, t, threshold)}
+    assert sorted(entries) == sorted(listed) and len(listed) == 9
+    for arxiv_id, paper in listed.items():  # every field, as the record has it
+        cite = citation(paper, DAY.year)
+        expected = {
+            "abstract_zh": paper.abstract_zh,
+            "abstract": paper.abstract,
+            "title": paper.title,
+            "authors": paper.authors,
+            "key": cite.key,
+            "year": cite.year,
+            "class": cite.primary_class,
+            "doi": paper.doi,
+            "note": paper.journal_ref,
+        }
+        assert entries[arxiv_id] == {k: v for k, v in expected.items() if v}
+    # The same papers give the same bytes: no time or file name in the gzip header.
+    assert data[4:8] == b"\0\0\0\0" and data[3] == 0
+    render_site(config, [sample_day()], tmp_path / "again", None, overrides=THEME)
+    assert (tmp_path / "again" / "2026/06/19/cards.json.gz").read_bytes() == data
+
+
+def test_the_topic_page_leaves_the_abstracts_to_the_day_file(tmp_path: Path) -> None:
     config = load_config(REPO / "digest.yml")
     pages = rendered(config, [sample_day()], tmp_path)
-    day = sample_day()
-    later = json.loads(pages["2026/06/19/llm/abstracts.json"])
-    translated = {p.id: p.abstract for p in day.papers if p.abstract_zh}
-    assert later == translated  # every translated paper on the page, as arXiv wrote it
     page = pages["2026/06/19/llm.md"]
-    for paper in day.papers:
+    for paper in sample_day().papers:
         card = page[page.index(f'id="{paper.id}"') :]
-        card = card[: card.index("</article>")]
-        english = card[card.index('class="abstract abstract-en') :]
-        if paper.abstract_zh:
-            assert "data-later" in english and paper.abstract[:30] not in card
-            assert '<a href="https://arxiv.org/abs/' + paper.id + '">' in english  # no JavaScript
-        else:  # an untranslated paper's only abstract stays in the page
-            assert "data-later" not in english
-            assert "<p>" + paper.abstract[:30] in unescape(english)
-    assert page.count('<div class="paper-list" data-abstracts="abstracts.json">') == 3
-    # A page whose papers are all untranslated has no abstracts.json, no data-abstracts.
-    assert "2026/06/19/llm-safety/abstracts.json" not in pages
-    safety = pages["2026/06/19/llm-safety.md"]
-    assert safety.count('<article class="paper"') == 2 and "data-abstracts" not in safety
+        card = unescape(card[: card.index("</article>")])
+        assert paper.abstract[:30] not in card
+        assert not paper.abstract_zh or paper.abstract_zh[:10] not in card
+        folds = re.findall(r'<details class="abstract abstract-(zh|en)[^>]*data-later>', card)
+        assert folds == (["zh", "en"] if paper.abstract_zh else ["en"])
+        assert "<p></p>" in card and "data-paper" not in card
+    assert page.count('<div class="paper-list" data-cards="../cards.json.gz">') == 3
+    assert not any(path.endswith("abstracts.json") for path in pages)
 
 
 def test_hostile_text_is_escaped_everywhere_and_the_strict_build_passes(project: Path) -> None:
@@ -132,10 +163,12 @@ def test_hostile_text_is_escaped_everywhere_and_the_strict_build_passes(project:
     assert "… 等 22 人" in card  # long author lists are folded
     assert "10 pages&lt;/p&gt;&lt;script&gt;x&lt;/script&gt;" in card
     assert 'href="https://doi.org/10.1/%3Cx%3E"' in card
-    assert "$O(\\log K)$" in card  # left for KaTeX to render in the browser
-    # The English abstract, left to abstracts.json beside the page, comes back intact.
-    later = json.loads((site / "2026" / "06" / "19" / "llm" / "abstracts.json").read_bytes())
-    assert later["2606.99999"] == sample_day().papers[-1].abstract
+    # The abstracts, left to the day file beside the pages, come back intact, their
+    # math left for KaTeX to render in the browser.
+    later = read_day_file((site / "2026" / "06" / "19" / "cards.json.gz").read_bytes())
+    assert later["2606.99999"]["abstract"] == sample_day().papers[-1].abstract
+    assert later["2606.99999"]["abstract_zh"] == sample_day().papers[-1].abstract_zh
+    assert "$O(\\log K)$" in later["2606.99999"]["abstract_zh"]
     assert "Ignore previous instructions" not in card
     assert "math.js" in html and "katex.min.css" in html  # KaTeX itself loads on demand
     # Nothing needed to read the page comes from another host (no CDN, no web fonts).

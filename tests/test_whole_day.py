@@ -12,7 +12,8 @@ from pathlib import Path
 from browser_site import PREFIX, open_tab, set_language
 from conftest import REPO, rss_bytes
 from fixture_site import HOSTILE_ID, HOSTILE_TITLE, hostile_paper
-from playwright.sync_api import Browser, BrowserContext, expect
+from markupsafe import escape
+from playwright.sync_api import Browser, BrowserContext, Locator, expect
 
 from generator.config import load_config
 from generator.models import Day, TopicHit
@@ -62,6 +63,20 @@ def test_hostile_text_is_escaped_in_the_rows(project: Path) -> None:
     row = next(line for line in page.splitlines() if HOSTILE_ID in line and "<li>" in line)
     assert "<script" not in row and "<img" not in row
     assert unescape(re.sub(r"<[^>]+>", "", row)).count(HOSTILE_TITLE) == 1
+
+
+def test_a_row_is_terse_its_announce_type_said_once_by_its_section(project: Path) -> None:
+    day, page = rendered_day(project)
+    untranslated = day.papers[1]  # the feed's text: no Chinese title, no topic
+    row = next(line for line in page.splitlines() if f"<code>{untranslated.id}</code>" in line)
+    assert row == (
+        f'<li><a href="https://arxiv.org/abs/{untranslated.id}"><code>{untranslated.id}</code> '
+        f"<small>{' '.join(untranslated.categories)}</small> "
+        f'<i lang="en">{escape(untranslated.title)}</i></a></li>'
+    )
+    rows = "".join(re.findall(r"<li>.*</li>", page))
+    assert "新提交" not in rows and "交叉列表" not in rows  # their sections' headings say it
+    assert "## 新提交 <small>" in page
 
 
 # -- in the browser -----------------------------------------------------------------
@@ -188,6 +203,21 @@ def test_filters_narrow_cards_on_a_topic_page(context: BrowserContext) -> None:
     tab.clean()
 
 
+def test_a_topic_pages_text_filter_matches_its_abstracts_from_the_day_file(
+    context: BrowserContext,
+) -> None:
+    tab = open_tab(context)
+    tab.goto("2026/06/18/llm-safety/?min=0")
+    page = tab.page
+    words = "persistent failure mode"  # in one English abstract, in no card's own text
+    assert page.locator("article.paper", has_text=words).count() == 0
+    page.locator("details.digest-filters__fold summary").click()
+    page.get_by_label("文字").fill(words)
+    expect(page.locator("article.paper:visible")).to_have_count(1)
+    expect(page.locator("article.paper:visible")).to_have_id("2604.23130")
+    tab.clean()
+
+
 def test_screenshots_of_the_whole_day_page(browser: Browser, site_url: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, viewport, scheme in (
@@ -206,3 +236,45 @@ def test_screenshots_of_the_whole_day_page(browser: Browser, site_url: str) -> N
         assert width <= viewport["width"], f"{name}: the page scrolls sideways ({width} px)"
         tab.clean()
         context.close()
+
+
+def test_row_titles_follow_the_language_and_a_card_opened_in_a_row_is_a_card(
+    context: BrowserContext,
+) -> None:
+    tab = open_tab(context)
+    tab.goto(PAGE + "?min=0")
+    ids = tab.page.locator(".paper-rows > li > a:has(> b) code").all_inner_texts()
+    rows = [tab.page.locator(f".paper-rows > li > a:has(code:text-is('{i}'))") for i in ids[:2]]
+    zh, en = rows[0].locator(":scope > b"), rows[0].locator(":scope > i[lang=en]")
+    assert font_size(en) < font_size(zh) and box(en)["y"] > box(zh)["y"]  # under it, smaller
+    # Every fixture paper has a Chinese title: one row is made to lack it, as an
+    # untranslated paper's row does (its English title alone, in every mode).
+    alone = rows[1].locator(":scope > i[lang=en]")
+    rows[1].evaluate("a => a.querySelector(':scope > b').remove()")
+    set_language(tab.page, "zh")
+    expect(en).to_be_hidden()
+    expect(alone).to_be_visible()
+    set_language(tab.page, "en")
+    expect(zh).to_be_hidden()
+    expect(en).to_be_visible()
+    assert (
+        font_size(en) == font_size(alone) > font_size(tab.page.locator(".paper-rows small").first)
+    )
+    # A card opened in a row keeps its labels in line, as on its topic page.
+    listed = tab.page.locator(".paper-rows > li:has(a[aria-expanded])").first
+    listed.locator(":scope > a").click()
+    label = listed.locator("article.paper .paper-authors b")
+    expect(label).to_have_text("Authors", use_inner_text=True)
+    english = label.locator("i[lang=en]")
+    assert english.evaluate("i => getComputedStyle(i).display") == "inline"
+    tab.clean()
+
+
+def font_size(locator: Locator) -> float:
+    return float(locator.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+
+def box(locator: Locator) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found is not None, f"{locator} is not shown"
+    return dict(found)

@@ -1,8 +1,8 @@
 """What a paper's BibTeX entry needs beyond its title and authors: the citation key,
-the year and the primary category. The card's data (card_data.py) carries them with
-the title and authors, and digest/citations.js builds the entry in arXiv's own @misc
-style from it. Built in the browser, the entry costs few bytes on the page: in the
-HTML it was 0.4 KB a card, 67 MB of a 750-day site.
+the year and the primary category. The day file (card_data.py) carries them with the
+title and authors, and digest/citations.js builds the entry in arXiv's own @misc
+style from it. Built in the browser, the entry costs few bytes: in the HTML it was
+0.4 KB a card, 67 MB of a 750-day site.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from markupsafe import Markup
 
 from generator.config import Topic
 from generator.models import BUDGET_LEFT, Paper, TopicHit
-from generator.render.bibtex import citation
 from generator.render.links import code_url, linkify
 
 CARD_TEMPLATE = "partials/paper-card.html"  # in the theme's overrides/, beside Material's partials
@@ -43,14 +42,12 @@ def institution_parts(name: str) -> tuple[str, str | None]:
 @dataclass(frozen=True)
 class CardView:
     """One paper's card on a page of `date`; `hit` is its hit in `topic`, if the page
-    lists it there. `english_later`: the page's abstracts.json holds the English
-    abstract of a paper that has a Chinese one."""
+    lists it there. Its abstracts wait in the day file (card_data.py)."""
 
     paper: Paper
     hit: TopicHit | None
     date: dt.date
     topic: Topic
-    english_later: bool = False
 
 
 class Cards:
@@ -74,8 +71,6 @@ class Cards:
             institution_parts=institution_parts,
             language=self._language,
             budget_left=BUDGET_LEFT,
-            cite=citation(card.paper, card.date.year),
-            english_later=card.english_later,
             code=code_url(card.paper.comments, card.paper.abstract, card.paper.abstract_zh),
         )
         # Belt and braces: a blank line would end the raw HTML block in Markdown.

@@ -42,6 +42,13 @@ class Content:
         self.paths.add(path)
         self._written += write_atomic(inside(self.folder, path), text, durable=False)
 
+    def add_bytes(self, path: str, data: bytes) -> None:
+        """Binary `data` at `path` under content/ (a compressed day file), as `add`."""
+        if path in self.paths:
+            raise RenderError(f"two pages would be written to content/{path}")
+        self.paths.add(path)
+        self._written += write_atomic(inside(self.folder, path), data, durable=False)
+
     def add_page(
         self, url: str, title: str, body: str, *, path: str | None = None, **meta: Any
     ) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from generator.card_data import day_entry, day_file
 from generator.config import Topic
 from generator.models import BUDGET_LEFT, NO_LLM, Day, Paper
 from generator.render import urls
+from generator.render.bibtex import citation
 from generator.render.cards import ANNOUNCE_LABELS, CardView
 from generator.render.context import Context
 from generator.render.feeds import feed_links
@@ -84,7 +85,7 @@ class TopicDayPage:  # templates/topic_day.md
     total: int
     categories: list[str]
     sections: list[CardSection]
-    abstracts_href: str | None
+    cards_href: str  # the day file its cards' abstracts and citations wait in
     llm_notice: str | None
     prev: Link | None
     next: Link | None
@@ -99,6 +100,7 @@ def render_days(ctx: Context, days: Sequence[Day]) -> None:
     for day in days:
         neighbours = neighbours_of(ctx.dates, day.date, ctx.edges)
         render_overview(ctx, day, neighbours, urls.day_url(day.date))
+        render_day_file(ctx, day)
         for topic in ctx.config.topics:
             render_topic_day(ctx, day, topic, neighbours)
 
@@ -183,14 +185,13 @@ def render_topic_day(ctx: Context, day: Day, topic: Topic, neighbours: Neighbour
     """The topic's page of the day: its papers' cards, by sub-topic."""
     url = urls.topic_day_url(day.date, topic.slug)
     chosen = ctx.selected(day, topic)
-    abstracts_href = render_english_abstracts(ctx, day, topic, chosen)
     page = TopicDayPage(
         topic=topic,
         date=day.date.isoformat(),
         total=len(chosen),
         categories=ctx.config.topic_categories(topic),
-        sections=_card_sections(day, topic, chosen, english_later=abstracts_href is not None),
-        abstracts_href=abstracts_href,
+        sections=_card_sections(day, topic, chosen),
+        cards_href=urls.relative(url, urls.cards_url(day.date)),
         llm_notice=llm_notice(day, ctx.config.selection.threshold),
         prev=day_link(url, neighbours[0], topic.slug),
         next=day_link(url, neighbours[1], topic.slug),
@@ -208,35 +209,30 @@ def render_topic_day(ctx: Context, day: Day, topic: Topic, neighbours: Neighbour
     )
 
 
-def _card_sections(
-    day: Day, topic: Topic, chosen: list[Selected], *, english_later: bool
-) -> list[CardSection]:
+def _card_sections(day: Day, topic: Topic, chosen: list[Selected]) -> list[CardSection]:
     """The sections that have papers, each with its papers' cards."""
     return [
         CardSection(
             section.name,
             section.slug,
-            [CardView(s.paper, s.hit, day.date, topic, english_later) for s in section.chosen],
+            [CardView(s.paper, s.hit, day.date, topic) for s in section.chosen],
         )
         for section in by_subtopic(topic, chosen)
         if section.chosen
     ]
 
 
-def render_english_abstracts(
-    ctx: Context, day: Day, topic: Topic, chosen: list[Selected]
-) -> str | None:
-    """abstracts.json beside the topic's page: the English abstract of every paper the
-    page also shows in Chinese (the card leaves those out), by id. Left in the HTML,
-    the two abstracts would make a 100-paper page about 500 KB; the reader of Chinese
-    rarely opens the English one. Returns its href from the page, if it has one."""
-    later = {s.paper.id: s.paper.abstract for s in chosen if s.paper.abstract_zh}
-    if not later:
-        return None
-    url = urls.abstracts_url(day.date, topic.slug)
-    text = json.dumps(later, ensure_ascii=False, separators=(",", ":"))
-    ctx.content.add(urls.source_path(url), text + "\n")
-    return urls.relative(urls.topic_day_url(day.date, topic.slug), url)
+def render_day_file(ctx: Context, day: Day) -> None:
+    """cards.json.gz beside the day's pages: the abstracts and citation data of every
+    paper a topic page of the day lists, once however many topics list it
+    (card_data.py). Left on the pages, the abstracts alone made a realistic day's
+    topic pages 1.5 MiB, and each paper listed on 1.5 of them."""
+    listed = {s.paper.id: s.paper for topic in ctx.config.topics for s in ctx.selected(day, topic)}
+    if not listed:
+        return
+    year = day.date.year
+    entries = ((i, day_entry(paper, citation(paper, year))) for i, paper in listed.items())
+    ctx.content.add_bytes(urls.source_path(urls.cards_url(day.date)), day_file(entries))
 
 
 def llm_notice(day: Day, threshold: int) -> str | None:

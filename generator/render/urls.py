@@ -28,9 +28,10 @@ def topic_url(slug: str) -> str:
     return f"topics/{slug}/"
 
 
-def abstracts_url(date: dt.date, slug: str) -> str:
-    """The English abstracts of a topic's day, which its page loads when one is opened."""
-    return topic_day_url(date, slug) + "abstracts.json"
+def cards_url(date: dt.date) -> str:
+    """The day's card texts (card_data.py), which its topic pages load when a reader
+    opens an abstract or copies a citation."""
+    return f"{date:%Y/%m/%d}/cards.json.gz"
 
 
 def feed_url(slug: str | None) -> str:
@@ -54,7 +55,7 @@ def source_path(url: str) -> str:
     """The Markdown file under content/ that MkDocs turns into `url`."""
     if url == "":
         return "index.md"
-    if url.endswith((".xml", ".json")):
+    if url.endswith((".xml", ".json", ".gz")):
         return url
     parts = url.rstrip("/").split("/")
     # Day overviews are index.md of their folder; every other page (a topic's day, the

@@ -1,27 +1,35 @@
 // What a paper card says about its paper, read in one place: its id and date are the
-// card's attributes, what BibTeX needs is the JSON in its data-paper
-// (generator/card_data.py), not the card's text, which KaTeX rewrites; only the
-// Chinese title a favorite shows is the card's text.
+// card's attributes; what BibTeX needs is the card's entry in the day file
+// (daycards.js, generator/card_data.py), not the card's text, which KaTeX rewrites and
+// which joins authors with the commas some names hold; only the Chinese title a
+// favorite shows is the card's text.
+
+import { entryOf } from "./daycards.js";
 
 export function cardOf(node) {
   return node.closest("article.paper");
 }
 
-export function paperOf(card) {
-  const data = JSON.parse(card.dataset.paper);
-  const zh = card.querySelector(".paper-title-zh");
+// The paper's facts; rejected when its day file cannot be read.
+export async function paperOf(card) {
+  const entry = await entryOf(card);
   return {
     id: card.id,
     date: card.dataset.date,
-    title: data.title,
-    title_zh: zh ? zh.textContent.trim() : null,
-    authors: data.authors || [],
-    key: data.key,
-    year: data.year,
-    primary_class: data.class,
-    doi: data.doi,
-    note: data.note,
+    title: entry.title,
+    title_zh: chineseTitleOf(card),
+    authors: entry.authors || [],
+    key: entry.key,
+    year: entry.year,
+    primary_class: entry.class,
+    doi: entry.doi,
+    note: entry.note,
   };
+}
+
+export function chineseTitleOf(card) {
+  const zh = card.querySelector(".paper-title-zh");
+  return zh ? zh.textContent.trim() : null;
 }
 
 // The card's address: this page with the card's id as its fragment.

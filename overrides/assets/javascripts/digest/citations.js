@@ -1,16 +1,17 @@
-// BibTeX in arXiv's @misc style, built from the card's facts (card.js; the key, year
-// and primary category come from generator/render/bibtex.py). Built here, the entry
-// costs the page no bytes.
+// BibTeX in arXiv's @misc style, built from the card's facts (card.js: the day file's
+// entry; the key, year and primary category come from generator/render/bibtex.py).
+// Built here, the entry costs the page no bytes.
 
 import { paperOf } from "./card.js";
 
 const BRACE_NAMES = { "{": "\\textbraceleft{}", "}": "\\textbraceright{}" };
 
-export function bibtexOf(card) {
-  return bibtex(paperOf(card));
+// A promise of the card's entry: its day file may still have to be fetched.
+export async function bibtexOf(card) {
+  return bibtex(await paperOf(card));
 }
 
-function bibtex(paper) {
+export function bibtex(paper) {
   const fields = [
     ["title", paper.title],
     ["author", paper.authors.map((name) => (/\band\b/i.test(name) ? "{" + name + "}" : name)) // "and" would split it

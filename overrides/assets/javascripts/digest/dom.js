@@ -17,17 +17,28 @@ export function el(tag, className, text) {
   return node;
 }
 
+// `text`, or a promise of it (a BibTeX entry whose day file is on its way), to the
+// clipboard. A promise goes to the clipboard at once as a ClipboardItem that waits for
+// it: Safari refuses a write that comes after an await, once the click is over.
 export function copy(text) {
   if (navigator.clipboard && window.isSecureContext) {
-    return navigator.clipboard.writeText(text);
+    if (typeof text !== "string" && window.ClipboardItem && navigator.clipboard.write) {
+      const blob = Promise.resolve(text).then((t) => new Blob([t], { type: "text/plain" }));
+      return navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
+    }
+    return Promise.resolve(text).then((t) => navigator.clipboard.writeText(t));
   }
+  return Promise.resolve(text).then(copyBySelection);
+}
+
+function copyBySelection(text) {
   const area = el("textarea");
   area.value = text;
   document.body.appendChild(area);
   area.select();
   const ok = document.execCommand("copy");
   area.remove();
-  return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  if (!ok) throw new Error("copy refused");
 }
 
 // A button's label replaced for a moment ("已复制").

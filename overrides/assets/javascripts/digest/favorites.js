@@ -1,8 +1,8 @@
 // Favorites: starred papers kept in the browser, listed on the favorites page, their
 // BibTeX copied or downloaded at once.
 
-import { cardOf, paperOf } from "./card.js";
-import { bibtexOf } from "./citations.js";
+import { cardOf, chineseTitleOf, paperOf } from "./card.js";
+import { bibtex } from "./citations.js";
 import { ROOT, copy, el, flash } from "./dom.js";
 import { KEYS, read, write } from "./storage.js";
 
@@ -11,17 +11,34 @@ function favorites() {
   return Array.isArray(list) ? list.filter((f) => f && typeof f.id === "string") : [];
 }
 
-// What a favorite keeps: enough to list and cite it without its page.
+// What a favorite keeps: enough to list and cite it without its page. Kept at once
+// with the card's own text; its title as arXiv gave it and its BibTeX follow from the
+// day file (a favorite starred offline keeps no BibTeX).
 function favoriteOf(card) {
-  const paper = paperOf(card);
+  const title = card.querySelector(".paper-title-en");
   return {
-    id: paper.id,
-    title: paper.title,
-    title_zh: paper.title_zh,
-    date: paper.date,
+    id: card.id,
+    title: title ? title.textContent.trim() : card.id,
+    title_zh: chineseTitleOf(card),
+    date: card.dataset.date,
     link: linkOf(card),
-    bibtex: bibtexOf(card),
+    bibtex: null,
   };
+}
+
+async function completeFavorite(card) {
+  let paper;
+  try {
+    paper = await paperOf(card);
+  } catch (e) {
+    return; // kept as it is
+  }
+  const list = favorites();
+  const kept = list.find((f) => f.id === card.id);
+  if (!kept) return; // no longer a favorite
+  Object.assign(kept, { title: paper.title, bibtex: bibtex(paper) });
+  write(KEYS.favorites, list);
+  showFavoritesPage(); // instant navigation may have got there while the entry came
 }
 
 // The card's permalink from the site's root: its topic page's, also for a card opened
@@ -42,6 +59,7 @@ export function toggleFavorite(star) {
   else list.unshift(favoriteOf(card));
   write(KEYS.favorites, list);
   showStars();
+  if (at < 0) completeFavorite(card);
 }
 
 export function showStars() {

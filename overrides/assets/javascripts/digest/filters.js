@@ -4,6 +4,7 @@
 // storage; a URL's state wins over the remembered one. Without JavaScript nothing is
 // hidden. The form is made here, so a page without scripts has no dead controls.
 
+import { loadLaterAbstracts } from "./abstracts.js";
 import { el, twin } from "./dom.js";
 import { installRows } from "./rows.js";
 import { KEYS, read, write } from "./storage.js";
@@ -19,11 +20,11 @@ const PARAMS = ["cat", "hide", "min", "q"];
 
 // Each kind of list: its items, where an item says its categories and score, and the
 // block the form goes after. An item's announce type is the data-announce of it or of
-// its list.
+// its list. Cards' text includes their abstracts, loaded from the day file for it.
 const KINDS = [
   { lists: ".paper-rows", items: ":scope > li", cats: "small", score: ".t b", after: ".whole-day-summary" },
   // On a topic page the form is folded until used: a phone reader comes for the cards.
-  { lists: ".paper-list", items: ":scope > article.paper", cats: ".paper-cats", score: ".score", after: ".topic-summary", folded: true },
+  { lists: ".paper-list", items: ":scope > article.paper", cats: ".paper-cats", score: ".score", after: ".topic-summary", folded: true, abstracts: true },
 ];
 
 export function enhanceLists() {
@@ -33,7 +34,7 @@ export function enhanceLists() {
     const items = lists.flatMap((list) => [...list.querySelectorAll(kind.items)].map((n) => describe(n, kind)));
     const anchor = document.querySelector(kind.after);
     if (items.length && anchor && !document.querySelector(".digest-filters")) {
-      install(anchor, lists, items, kind.folded);
+      install(anchor, lists, items, kind);
       return;
     }
   }
@@ -88,11 +89,19 @@ function showInUrl(state) {
   if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
 }
 
-function install(anchor, lists, items, folded) {
+function install(anchor, lists, items, kind) {
   const state = fromUrl() || normal(read(KEYS.filters, null));
   const form = buildForm(items, state);
-  anchor.after(folded ? fold(form, state) : form);
+  anchor.after(kind.folded ? fold(form, state) : form);
+  let abstracts = !kind.abstracts; // loaded (or none to load)
   const apply = () => {
+    if (state.q && !abstracts) { // the first text to match: with the abstracts, once here
+      abstracts = true;
+      loadLaterAbstracts().then(() => {
+        items.forEach((item) => { item.text = null; });
+        apply();
+      });
+    }
     const shown = filter(lists, items, state);
     const filtered = shown < items.length;
     const count = form.parentElement.querySelector(".digest-filters__fold-count");

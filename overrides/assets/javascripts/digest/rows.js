@@ -50,8 +50,8 @@ async function fillRow(link) {
     box.replaceChildren("卡片未能加载,", linkTo(address.href, "在专题页阅读"));
     return;
   }
-  const list = card.closest("[data-abstracts]"); // the English abstracts it may load
-  if (list) box.dataset.abstracts = new URL(list.getAttribute("data-abstracts"), pageUrl).href;
+  const list = card.closest("[data-cards]"); // the day file its abstracts and BibTeX wait in
+  if (list) box.dataset.cards = new URL(list.getAttribute("data-cards"), pageUrl).href;
   const shown = document.importNode(card, true);
   // Its permalink and other in-page links lead to the topic page, where it stays.
   shown.querySelectorAll("a[href^='#']").forEach((a) => { a.href = pageUrl + a.getAttribute("href"); });
