@@ -4,13 +4,13 @@
   plugin (mkdocs_cards.py) finds cards by it. Text from arXiv or an LLM is escaped
   (no `<` or `>` of its own), so `data-card>` cannot be forged by a title, and the
   tag it closes starts at the `<` before it.
-- The day file (`YYYY/MM/DD/cards.json.gz`): the heavy text of every card of a day,
-  stored once for the day instead of on each topic page that lists the paper, and
-  compressed. The page shows what a reader skims (titles, authors, score, the topic
-  hit, the summary, links); the abstracts in both languages and what a BibTeX entry
-  needs wait there, and the browser fetches the file once a visit and decodes it
-  (overrides/assets/javascripts/digest/daycards.js) when a reader opens an abstract,
-  copies BibTeX, stars or prints. The entry itself is built in the browser
+- The day file (`YYYY/MM/DD/cards/<part>.json.gz`, a file for each of DAY_PARTS): the
+  heavy text of every card of a day, stored once for the day instead of on each topic
+  page that lists the paper, and compressed. The page shows what a reader skims
+  (titles, authors, score, the topic hit, the summary, links); the abstracts in both
+  languages and what a BibTeX entry needs wait there, and the browser fetches a part
+  once a visit and decodes it (overrides/assets/javascripts/digest/daycards.js) when a
+  reader opens an abstract, copies BibTeX, stars or prints. The entry itself is built in the browser
   (render/bibtex.py says why). GitHub Pages serves the file as it is, compressed:
   it counts file bytes against its 1 GB, and the two abstracts were 60 % of a
   topic page (bench/site_bytes.py).
@@ -24,6 +24,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
@@ -63,27 +64,45 @@ def day_entry(paper: Paper, cite: Citation) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value}
 
 
-def day_file(entries: Iterable[tuple[str, dict[str, Any]]]) -> bytes:
-    """The day file: the entries as compact JSON by field, then by id (`{"abstract":
-    {id: text}, …}`: each field's text together compresses 8 % smaller than entry by
-    entry, on the reference digests' real abstracts), gzipped with a fixed header (no
-    time, no name), so the same papers give the same bytes."""
-    fields: dict[str, dict[str, Any]] = {}
-    for arxiv_id, entry in sorted(entries):
-        for name, value in entry.items():
-            fields.setdefault(name, {})[arxiv_id] = value
+# The day file's parts, each in a file of its own with the fields it names: a reader
+# who opens a Chinese abstract fetches the Chinese abstracts alone, one who copies
+# BibTeX or stars a paper the citations alone (a tenth of the day's bytes).
+# digest/abstracts.js and card.js ask for them by these names.
+DAY_PARTS = {
+    "abstract_zh": ("abstract_zh",),
+    "abstract": ("abstract",),
+    "citation": ("title", "authors", "key", "year", "class", "doi", "note"),
+}
+
+
+def day_files(entries: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, bytes]:
+    """Each part of the day file (DAY_PARTS): its fields as compact JSON by field, then
+    by id (`{"abstract": {id: text}}`: a field's text together compresses 8 % smaller
+    than entry by entry, on the reference digests' real abstracts), gzipped with a
+    fixed header (no time, no name), so the same papers give the same bytes."""
+    ordered = sorted(entries)
+    return {
+        part: _compressed({name: {i: e[name] for i, e in ordered if name in e} for name in names})
+        for part, names in DAY_PARTS.items()
+    }
+
+
+def _compressed(fields: dict[str, dict[str, Any]]) -> bytes:
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":")) + "\n"
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 
 
-def read_day_file(data: bytes) -> dict[str, dict[str, Any]]:
-    """The day file's entries by id, as day_entry made them (tests and tools read it
-    back with this; digest/daycards.js does the same in the browser)."""
+def read_day_files(folder: Path) -> dict[str, dict[str, Any]]:
+    """The entries by id, as day_entry made them, from the day's folder of parts
+    (tests and tools read them back with this; digest/daycards.js does the same in the
+    browser)."""
     entries: dict[str, dict[str, Any]] = {}
-    for name, values in json.loads(gzip.decompress(data)).items():
-        for arxiv_id, value in values.items():
-            entries.setdefault(arxiv_id, {})[name] = value
-    return {arxiv_id: entries[arxiv_id] for arxiv_id in sorted(entries)}
+    for part in DAY_PARTS:
+        fields = json.loads(gzip.decompress((folder / f"{part}.json.gz").read_bytes()))
+        for name, values in fields.items():
+            for arxiv_id, value in values.items():
+                entries.setdefault(arxiv_id, {})[name] = value
+    return entries
 
 
 def register(env: jinja2.Environment) -> None:

@@ -1,5 +1,5 @@
 """BibTeX as the reader copies it: built in Chromium by digest/citations.js from a card and
-its day file (cards.json.gz, decoded by the browser) as the real renderer made them (key,
+its day file (cards/citation.json.gz, decoded by the browser) as the real renderer made them (key,
 year and primary category from render/bibtex.py). It parses, keeps the record's facts and
 survives hostile titles."""
 
@@ -16,7 +16,7 @@ from browser_site import CHROMIUM, CHROMIUM_ARGS
 from conftest import REPO
 from playwright.sync_api import Page, Route, sync_playwright
 
-from generator.card_data import day_entry, day_file
+from generator.card_data import day_entry, day_files
 from generator.config import load_config
 from generator.models import Paper
 from generator.render.bibtex import citation, citation_key
@@ -59,14 +59,14 @@ def bibtex(page: Page, record: Paper, announced: int = 2026) -> str:
     html = (
         '<!doctype html><html><head><meta charset="utf-8">'
         f'<script id="__config" type="application/json">{json.dumps({"base": "."})}</script>'
-        '</head><body><div class="paper-list" data-cards="cards.json.gz">'
+        '</head><body><div class="paper-list" data-cards="cards/">'
         f"{card}</div></body></html>"
     )
-    entries = day_file([(record.id, day_entry(record, citation(record, announced)))])
+    parts = day_files([(record.id, day_entry(record, citation(record, announced)))])
     page.route(ORIGIN, lambda route: route.fulfill(body=html, content_type="text/html"))
     page.route(
-        f"{ORIGIN}cards.json.gz",
-        lambda route: route.fulfill(body=entries, content_type="application/gzip"),
+        f"{ORIGIN}cards/citation.json.gz",
+        lambda route: route.fulfill(body=parts["citation"], content_type="application/gzip"),
     )
     page.route(f"{ORIGIN}digest/*.js", serve_module)
     page.goto(ORIGIN)

@@ -167,7 +167,7 @@ def test_abstracts_load_once_from_the_day_file_when_one_is_first_opened(
     asked: list[tuple[str, str, str | None]] = []
 
     def answered(response: Response) -> None:
-        if "cards.json" in response.url:
+        if "/cards/" in response.url:
             headers = response.headers
             asked.append((response.url, headers["content-type"], headers.get("content-encoding")))
 
@@ -180,8 +180,9 @@ def test_abstracts_load_once_from_the_day_file_when_one_is_first_opened(
     first = card(tab.page, next(i for i in ids if i != JAILBREAK)).locator(".abstract-en")
     first.locator("summary").click()
     expect(first.locator("p")).to_have_text(re.compile(r"^\S.{200,}"))
-    # Every other abstract of the page came with it: in-page find sees them all.
-    expect(tab.page.locator(".abstract[data-later]")).to_have_count(0)
+    # Every other English abstract of the page came with it: in-page find sees them all.
+    expect(tab.page.locator(".abstract-en[data-later]")).to_have_count(0)
+    expect(tab.page.locator(".abstract-zh[data-later]")).to_have_count(len(ids))  # not asked
     jailbreak = card(tab.page, JAILBREAK)
     jailbreak.locator(".abstract-en summary").click()
     expect(jailbreak.locator(".abstract-en p")).to_contain_text(
@@ -189,8 +190,14 @@ def test_abstracts_load_once_from_the_day_file_when_one_is_first_opened(
     )
     jailbreak.locator(".abstract-zh summary").click()
     expect(jailbreak.locator(".abstract-zh p")).to_contain_text("越狱")
-    # Once, compressed, as GitHub Pages serves a .gz: decoded by the browser's script.
-    assert asked == [(site_url + "2026/06/18/cards.json.gz", "application/gzip", None)]
+    expect(tab.page.locator(".abstract[data-later]")).to_have_count(0)
+    # Each language's part once, compressed, as GitHub Pages serves a .gz: decoded by
+    # the browser's script.
+    folder = site_url + "2026/06/18/cards/"
+    assert asked == [
+        (folder + "abstract.json.gz", "application/gzip", None),
+        (folder + "abstract_zh.json.gz", "application/gzip", None),
+    ]
     tab.clean()
 
 
@@ -201,7 +208,7 @@ def test_a_day_file_a_host_already_decoded_is_read_as_it_is(tab: Tab) -> None:
         body = gzip.decompress(route.fetch().body())
         route.fulfill(body=body, content_type="application/json")
 
-    tab.page.route("**/cards.json.gz", decoded)
+    tab.page.route("**/cards/*.json.gz", decoded)
     tab.goto(SAFETY_PAGE)
     english = card(tab.page, JAILBREAK).locator(".abstract-en")
     english.locator("summary").click()
@@ -210,18 +217,18 @@ def test_a_day_file_a_host_already_decoded_is_read_as_it_is(tab: Tab) -> None:
 
 
 def test_an_abstract_that_cannot_load_points_to_arxiv_and_is_tried_again(tab: Tab) -> None:
-    tab.page.route("**/cards.json.gz", lambda route: route.abort())
+    tab.page.route("**/cards/*.json.gz", lambda route: route.abort())
     tab.goto(SAFETY_PAGE)
     english = card(tab.page, JAILBREAK).locator(".abstract-en")
     english.locator("summary").click()
     expect(english.locator("p")).to_have_text("摘要未能加载,在 arXiv 阅读")
     link = english.locator(f'a[href="https://arxiv.org/abs/{JAILBREAK}"]')
     expect(link).to_have_text("在 arXiv 阅读")
-    tab.page.unroute("**/cards.json.gz")
+    tab.page.unroute("**/cards/*.json.gz")
     english.locator("summary").click()  # closed
     english.locator("summary").click()  # and opened again: a new try
     expect(english.locator("p")).to_contain_text("Jailbreak attacks expose a persistent")
-    assert tab.failed and all("cards.json.gz" in url for url in tab.failed)  # the aborted one
+    assert tab.failed and all("/cards/" in url for url in tab.failed)  # the aborted one
     tab.failed.clear()
     tab.clean()
 

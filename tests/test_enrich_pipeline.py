@@ -19,7 +19,7 @@ from arxiv_server import FixtureArxiv, combined_feed, reference_records
 from llm_server import API_KEY, CONTENT_FAULTS, FakeLLM, LLMFault
 
 from generator import record
-from generator.card_data import read_day_file
+from generator.card_data import read_day_files
 from generator.cli import main
 from generator.config import load_config
 from generator.enrich.checks import Target, check_abstract, check_title
@@ -84,8 +84,8 @@ def assert_published_like_the_reference(project: Path, arxiv_id: str) -> None:
         assert html.escape(value, quote=False) in text
     assert "未翻译" not in text
     # The Chinese abstract waits in the day file, which the card's fold reads.
-    day_file = project / "content" / "2026" / "06" / "19" / "cards.json.gz"
-    assert read_day_file(day_file.read_bytes())[arxiv_id]["abstract_zh"] == known["abstract_zh"]
+    day_file = read_day_files(project / "content" / "2026" / "06" / "19" / "cards")
+    assert day_file[arxiv_id]["abstract_zh"] == known["abstract_zh"]
 
 
 def assert_marked_untranslated(project: Path, arxiv_id: str, stage: str, problem: str) -> None:

@@ -232,7 +232,8 @@ def test_an_english_abstract_loaded_later_has_its_links(tab: Tab) -> None:
     expect(link).to_have_text(DEEPSEEK_CODE)
     assert link.get_attribute("rel") == "nofollow noopener"
     assert english.locator("p a").count() == 1
-    expect(paper.locator(".abstract-zh p")).to_contain_text("DeepSeek-V4")  # with it
+    paper.locator(".abstract-zh summary").click()  # the Chinese one, from its own part
+    expect(paper.locator(".abstract-zh p")).to_contain_text("DeepSeek-V4")
     # The hostile paper's abstract, loaded the same way, gained no element of its own.
     hostile = card(tab.page, HOSTILE_ID).locator(".abstract-en p")
     expect(hostile).to_contain_text('<script>alert("a")</script>')

@@ -11,7 +11,7 @@ import markdown
 from conftest import REPO, rss_bytes
 
 from generator import record
-from generator.card_data import read_day_file
+from generator.card_data import read_day_files
 from generator.config import load_config
 from generator.mkdocs_cards import CardsPlugin, blocks
 from generator.models import Day, Paper
@@ -94,7 +94,7 @@ def test_the_plugin_finds_every_card_the_renderer_makes_and_its_data(tmp_path: P
     assert found["ol"] >= 1  # the whole-day page's lists of rows
     assert forged.id in cited
     # What a citation needs of every card comes back from the day file as it was.
-    entries = read_day_file((content / "2026/06/19/cards.json.gz").read_bytes())
+    entries = read_day_files(content / "2026/06/19/cards")
     for paper in (p for p in [*papers, forged] if p.id in cited):
         assert entries[paper.id]["title"] == paper.title
         assert entries[paper.id]["authors"] == paper.authors

@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO, rss_bytes
 
 from generator import record
-from generator.card_data import read_day_file
+from generator.card_data import DAY_PARTS, read_day_files
 from generator.config import Config, load_config
 from generator.models import Day, Paper, StepState, TopicHit
 from generator.render import render_site
@@ -105,8 +105,8 @@ def test_the_day_file_keeps_each_listed_papers_abstracts_and_citation_once(
     config = load_config(REPO / "digest.yml")
     day = sample_day()
     render_site(config, [day], tmp_path / "content", None, overrides=THEME)
-    data = (tmp_path / "content" / "2026/06/19/cards.json.gz").read_bytes()
-    entries = read_day_file(data)
+    folder = tmp_path / "content" / "2026/06/19/cards"
+    entries = read_day_files(folder)
     threshold = config.selection.threshold
     listed = {s.paper.id: s.paper for t in config.topics for s in select(day, t, threshold)}
     assert sorted(entries) == sorted(listed) and len(listed) == 9
@@ -124,10 +124,14 @@ def test_the_day_file_keeps_each_listed_papers_abstracts_and_citation_once(
             "note": paper.journal_ref,
         }
         assert entries[arxiv_id] == {k: v for k, v in expected.items() if v}
-    # The same papers give the same bytes: no time or file name in the gzip header.
-    assert data[4:8] == b"\0\0\0\0" and data[3] == 0
+    # A part a file, nothing else there; the same papers give the same bytes: no time
+    # or file name in a gzip header.
+    files = {path.name: path.read_bytes() for path in folder.iterdir()}
+    assert sorted(files) == sorted(f"{part}.json.gz" for part in DAY_PARTS)
+    assert all(data[4:8] == b"\0\0\0\0" and data[3] == 0 for data in files.values())
     render_site(config, [sample_day()], tmp_path / "again", None, overrides=THEME)
-    assert (tmp_path / "again" / "2026/06/19/cards.json.gz").read_bytes() == data
+    again = tmp_path / "again" / "2026/06/19/cards"
+    assert {path.name: path.read_bytes() for path in again.iterdir()} == files
 
 
 def test_the_topic_page_leaves_the_abstracts_to_the_day_file(tmp_path: Path) -> None:
@@ -142,7 +146,7 @@ def test_the_topic_page_leaves_the_abstracts_to_the_day_file(tmp_path: Path) -> 
         folds = re.findall(r'<details class="abstract abstract-(zh|en)[^>]*data-later>', card)
         assert folds == (["zh", "en"] if paper.abstract_zh else ["en"])
         assert "<p></p>" in card and "data-paper" not in card
-    assert page.count('<div class="paper-list" data-cards="../cards.json.gz">') == 3
+    assert page.count('<div class="paper-list" data-cards="../cards/">') == 3
     assert not any(path.endswith("abstracts.json") for path in pages)
 
 
@@ -165,7 +169,7 @@ def test_hostile_text_is_escaped_everywhere_and_the_strict_build_passes(project:
     assert 'href="https://doi.org/10.1/%3Cx%3E"' in card
     # The abstracts, left to the day file beside the pages, come back intact, their
     # math left for KaTeX to render in the browser.
-    later = read_day_file((site / "2026" / "06" / "19" / "cards.json.gz").read_bytes())
+    later = read_day_files(site / "2026" / "06" / "19" / "cards")
     assert later["2606.99999"]["abstract"] == sample_day().papers[-1].abstract
     assert later["2606.99999"]["abstract_zh"] == sample_day().papers[-1].abstract_zh
     assert "$O(\\log K)$" in later["2606.99999"]["abstract_zh"]

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.card_data import day_entry, day_file
+from generator.card_data import day_entry, day_files
 from generator.config import Topic
 from generator.models import BUDGET_LEFT, NO_LLM, Day, Paper
 from generator.render import urls
@@ -223,8 +223,8 @@ def _card_sections(day: Day, topic: Topic, chosen: list[Selected]) -> list[CardS
 
 
 def render_day_file(ctx: Context, day: Day) -> None:
-    """cards.json.gz beside the day's pages: the abstracts and citation data of every
-    paper a topic page of the day lists, once however many topics list it
+    """cards/ beside the day's pages: the abstracts and citation data of every paper a
+    topic page of the day lists, once however many topics list it, a file a part
     (card_data.py). Left on the pages, the abstracts alone made a realistic day's
     topic pages 1.5 MiB, and each paper listed on 1.5 of them."""
     listed = {s.paper.id: s.paper for topic in ctx.config.topics for s in ctx.selected(day, topic)}
@@ -232,7 +232,8 @@ def render_day_file(ctx: Context, day: Day) -> None:
         return
     year = day.date.year
     entries = ((i, day_entry(paper, citation(paper, year))) for i, paper in listed.items())
-    ctx.content.add_bytes(urls.source_path(urls.cards_url(day.date)), day_file(entries))
+    for part, data in day_files(entries).items():
+        ctx.content.add_bytes(urls.source_path(urls.cards_url(day.date, part)), data)
 
 
 def llm_notice(day: Day, threshold: int) -> str | None:

@@ -28,10 +28,11 @@ def topic_url(slug: str) -> str:
     return f"topics/{slug}/"
 
 
-def cards_url(date: dt.date) -> str:
-    """The day's card texts (card_data.py), which its topic pages load when a reader
-    opens an abstract or copies a citation."""
-    return f"{date:%Y/%m/%d}/cards.json.gz"
+def cards_url(date: dt.date, part: str | None = None) -> str:
+    """The folder of the day file's parts (card_data.py), which its topic pages load
+    when a reader opens an abstract or copies a citation; or the file of `part`."""
+    folder = f"{date:%Y/%m/%d}/cards/"
+    return f"{folder}{part}.json.gz" if part else folder
 
 
 def feed_url(slug: str | None) -> str:

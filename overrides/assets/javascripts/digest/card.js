@@ -1,8 +1,8 @@
 // What a paper card says about its paper, read in one place: its id and date are the
-// card's attributes; what BibTeX needs is the card's entry in the day file
-// (daycards.js, generator/card_data.py), not the card's text, which KaTeX rewrites and
-// which joins authors with the commas some names hold; only the Chinese title a
-// favorite shows is the card's text.
+// card's attributes; what BibTeX needs is the card's entry in the day file's
+// "citation" part (daycards.js, generator/card_data.py), not the card's text, which
+// KaTeX rewrites and which joins authors with the commas some names hold; only the
+// Chinese title a favorite shows is the card's text.
 
 import { entryOf } from "./daycards.js";
 
@@ -12,7 +12,7 @@ export function cardOf(node) {
 
 // The paper's facts; rejected when its day file cannot be read.
 export async function paperOf(card) {
-  const entry = await entryOf(card);
+  const entry = await entryOf(card, "citation");
   return {
     id: card.id,
     date: card.dataset.date,

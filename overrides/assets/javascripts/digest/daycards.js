@@ -1,24 +1,26 @@
 // The day file: what a day's cards leave off the page, each listed paper once
 // (generator/card_data.py day_entry: both abstracts, the title and every author, the
-// citation key, year and class, DOI and journal ref), gzipped JSON by field and then by
-// id ({"abstract": {id: text}, …}, card_data.day_file), which a card's list names in
-// data-cards. GitHub Pages serves it as it is (application/gzip, no
-// Content-Encoding), so the browser decodes it here; a host that does send it with
-// Content-Encoding has the browser decode it first, and the bytes are JSON already.
-// Fetched once a visit for every card of the day.
+// citation key, year and class, DOI and journal ref), in a folder a card's list names
+// in data-cards, a gzipped file for each part of card_data.DAY_PARTS: "abstract_zh",
+// "abstract" and "citation", each JSON by field and then by id ({"abstract": {id: text}}).
+// GitHub Pages serves them as they are (application/gzip, no Content-Encoding), so the
+// browser decodes them here; a host that does send Content-Encoding has the browser
+// decode them first, and the bytes are JSON already. Each is fetched once a visit, for
+// every card of the day.
 
 import { fetchOnce } from "./dom.js";
 
 const GZIP = [0x1f, 0x8b]; // the first two bytes of every gzip stream
 const decoded = new Map(); // url → {id: entry}, once here: read at once (print.js)
 
-// The day file's address for a card, or null when its page has none.
-export function dayFileOf(card) {
+// The address of the day file's `part` for a card, or null when its page has none.
+export function dayFileOf(card, part) {
   const list = card.closest("[data-cards]");
-  return list ? new URL(list.dataset.cards, location.href).href : null;
+  if (!list) return null;
+  return new URL(part + ".json.gz", new URL(list.dataset.cards, location.href)).href;
 }
 
-// {id: entry} of the day file at `url`; a failure is asked again at the next call.
+// {id: entry} of the part at `url`; a failure is asked again at the next call.
 export function dayEntries(url) {
   return fetchOnce(url, async (response) => {
     const fields = JSON.parse(await textOf(new Uint8Array(await response.arrayBuffer())));
@@ -28,20 +30,9 @@ export function dayEntries(url) {
   });
 }
 
-// {field: {id: value}} as {id: {field: value}}, as read_day_file reads it.
-function byId(fields) {
-  const entries = {};
-  for (const [name, values] of Object.entries(fields)) {
-    for (const [id, value] of Object.entries(values)) {
-      (entries[id] = entries[id] || {})[name] = value;
-    }
-  }
-  return entries;
-}
-
-// The card's entry; rejected when the day file cannot be read or lacks the paper.
-export async function entryOf(card) {
-  const url = dayFileOf(card);
+// The card's entry in `part`; rejected when that file cannot be read or lacks the paper.
+export async function entryOf(card, part) {
+  const url = dayFileOf(card, part);
   if (!url) throw new Error("no day file for " + card.id);
   const entry = (await dayEntries(url))[card.id];
   if (!entry) throw new Error(card.id + " is not in " + url);
@@ -51,6 +42,17 @@ export async function entryOf(card) {
 // The entries of `url` if they are here already, else null: for work that cannot wait.
 export function entriesHere(url) {
   return decoded.get(url) || null;
+}
+
+// {field: {id: value}} as {id: {field: value}}, as card_data.read_day_files reads it.
+function byId(fields) {
+  const entries = {};
+  for (const [name, values] of Object.entries(fields)) {
+    for (const [id, value] of Object.entries(values)) {
+      (entries[id] = entries[id] || {})[name] = value;
+    }
+  }
+  return entries;
 }
 
 async function textOf(bytes) {
