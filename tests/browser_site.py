@@ -3,14 +3,17 @@ and the built site served as GitHub Pages serves a fork's, under PREFIX."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from loopback import LoopbackServer
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -68,6 +71,17 @@ class Tab:
         assert self.errors == [], f"script errors: {self.errors}"
         assert self.failed == [], f"failed requests: {self.failed}"
         assert self.hosts <= {"127.0.0.1"}, f"requests left the site: {self.hosts}"
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium under Playwright, or the test fails saying how to install it."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (bash tests/setup does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 def open_tab(context: BrowserContext) -> Tab:

@@ -11,10 +11,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from arxiv_server import FIXTURES, REFERENCE, FixtureArxiv
-from browser_site import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite, Tab, open_tab
+from browser_site import PREFIX, StaticSite, Tab, chromium, open_tab
 from fixture_site import REPO, build_fixture_site, copy_project
 from llm_server import FakeLLM
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import Browser, BrowserContext
 
 __all__ = ["FIXTURES", "REFERENCE", "REPO", "FakeLLM", "FixtureArxiv"]
 
@@ -72,12 +72,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser(site_url: str) -> Iterator[Browser]:
     # After site_url: the build runs asyncio, which cannot start inside Playwright's loop.
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (bash tests/setup does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_site import CHROMIUM, CHROMIUM_ARGS, PREFIX, StaticSite, Tab, card, open_tab
+from browser_site import PREFIX, StaticSite, Tab, card, chromium, open_tab
 from fixture_site import OLDER_DAY, OLDER_ID, copy_project, hostile_paper, older_paper
 from fixture_site import translated_llm_paper as paper
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from generator.cli import main
 from generator.models import Day
@@ -85,12 +85,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
 # After `sites`: the builds run before Playwright's event loop starts in this thread.
 @pytest.fixture(scope="module")
 def browser(sites: Sites) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (bash tests/setup does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
