@@ -97,7 +97,7 @@ def assert_marked_untranslated(project: Path, arxiv_id: str, stage: str, problem
         assert record["title_zh"] is None
     text = card(project, arxiv_id)
     assert "未翻译" in text and "中文翻译未通过检查,以下为英文原文" in text
-    assert 'class="abstract abstract-en"' in text
+    assert "has-zh-abstract" not in text  # its only abstract fold is the English one
     assert "以下是" not in text and "中文摘要" not in text
 
 

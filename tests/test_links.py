@@ -183,7 +183,7 @@ def test_a_card_links_its_comments_and_its_code_in_the_footer() -> None:
     footer = re.search(r'<footer class="paper-links">.*?</footer>', html)
     assert footer and re.search(
         r'>HTML</a> · <a class="paper-code" href="https://github.com/a/b" '
-        r'rel="nofollow noopener"><i>代码</i><i lang="en">Code</i></a> · <button',
+        r'rel="nofollow noopener"><i>代码</i><i lang="en">Code</i></a></footer>',
         footer.group(),
     )
 

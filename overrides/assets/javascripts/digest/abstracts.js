@@ -2,7 +2,8 @@
 // in the day file (daycards.js; render/days.py), a part for each language: the first
 // one opened fills in that language's abstract of every card of the page, so later
 // ones open at once and in-page find sees them. Until then a fold is data-later with
-// an empty <p> (digest.css says, without JavaScript, that arXiv has the abstract).
+// an empty <p>. The folds themselves are added by controls.js: without JavaScript a
+// card has none, and its Abs link leads to the abstract on arXiv.
 // math.js renders their math on the "digest:abstract" event. Their URLs become links
 // as the built page's do (links.js).
 

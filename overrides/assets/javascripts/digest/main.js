@@ -5,6 +5,7 @@
 import { onAbstractOpened } from "./abstracts.js";
 import { bibtexOf } from "./citations.js";
 import { cardOf, permalinkOf } from "./card.js";
+import { addControls } from "./controls.js";
 import { copy, flash } from "./dom.js";
 import { onFavoritesAction, showFavoritesPage, showStars, toggleFavorite } from "./favorites.js";
 import { installKeys } from "./keys.js";
@@ -53,6 +54,7 @@ function onClick(event, search) {
 }
 
 function onPage() {
+  addControls(document);
   showStars();
   showFavoritesPage();
   markNew();

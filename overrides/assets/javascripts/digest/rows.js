@@ -4,6 +4,7 @@
 // of a paper no topic lists is a plain link to arXiv. Without JavaScript every row is
 // a link to where the card or the paper is.
 
+import { addControls } from "./controls.js";
 import { el, fetchOnce } from "./dom.js";
 import { showStars } from "./favorites.js";
 
@@ -56,6 +57,7 @@ async function fillRow(link) {
   // Its permalink and other in-page links lead to the topic page, where it stays.
   shown.querySelectorAll("a[href^='#']").forEach((a) => { a.href = pageUrl + a.getAttribute("href"); });
   box.replaceChildren(shown);
+  addControls(box);
   showStars();
 }
 
