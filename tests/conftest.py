@@ -58,9 +58,15 @@ def rss_bytes(download: str, category: str) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where site_url's project is: its data/ and site/ once site_url has built it."""
+    return tmp_path_factory.mktemp("browser") / "project"
+
+
+@pytest.fixture(scope="session")
+def site_url(site_project: Path) -> Iterator[str]:
     """The fixture site, built once, served under PREFIX with site_url pointing there."""
-    root = tmp_path_factory.mktemp("browser") / "project"
+    root = site_project
     with StaticSite(root / "site") as server:
         url = server.origin + PREFIX
         build_fixture_site(root, site_url=url)

@@ -15,6 +15,8 @@ from markupsafe import Markup
 
 from generator.config import Topic
 from generator.models import BUDGET_LEFT, Paper, TopicHit
+from generator.render.bibtex import citation
+from generator.render.coins import context_object
 from generator.render.links import code_url, linkify
 
 CARD_TEMPLATE = "partials/paper-card.html"  # in the theme's overrides/, beside Material's partials
@@ -72,6 +74,7 @@ class Cards:
             language=self._language,
             budget_left=BUDGET_LEFT,
             code=code_url(card.paper.comments, card.paper.abstract, card.paper.abstract_zh),
+            coins=context_object(card.paper, citation(card.paper, card.date.year).year),
         )
         # Belt and braces: a blank line would end the raw HTML block in Markdown.
         return Markup(re.sub(r"\n\s*\n", "\n", html).strip())

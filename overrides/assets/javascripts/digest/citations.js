@@ -1,6 +1,6 @@
-// BibTeX in arXiv's @misc style, built from the card's facts (card.js: the day file's
-// entry; the key, year and primary category come from generator/render/bibtex.py).
-// Built here, the entry costs the page no bytes.
+// BibTeX in arXiv's @misc style, and RIS, built from the card's facts (card.js: the
+// day file's entry; the key, year and primary category come from
+// generator/render/bibtex.py). Built here, the entries cost the page no bytes.
 
 import { paperOf } from "./card.js";
 
@@ -44,4 +44,37 @@ function balanced(text) {
     else if (text[i] === "}") depth--;
   }
   return depth === 0;
+}
+
+// RIS, for EndNote, Mendeley and the rest: a preprint is UNPB (unpublished work), with
+// arXiv's DOI for it (as render/coins.py gives Zotero) and the paper's own DOI, if a
+// journal has published it, in the notes. One tag a line, "TY  - " first, "ER  - " last.
+export function ris(paper) {
+  const tags = [
+    ["TY", "UNPB"],
+    ["TI", paper.title],
+    ...(paper.authors || []).map((name) => ["AU", authorOfRis(name)]),
+    ["PY", paper.year],
+    ["DO", "10.48550/arXiv." + paper.id],
+    ["UR", "https://arxiv.org/abs/" + paper.id],
+    ["AN", "arXiv:" + paper.id],
+    ["DB", "arXiv"],
+    ["KW", paper.primary_class],
+    ["N1", paper.doi ? "DOI: " + paper.doi : null],
+    ["N1", paper.note],
+    ["ER", ""],
+  ];
+  return tags.filter(([tag, value]) => tag === "ER" || value)
+    .map(([tag, value]) => (tag + "  - " + oneLine(String(value))).trimEnd()).join("\r\n") + "\r\n";
+}
+
+// "Ada B. Lovelace" → "Lovelace, Ada B.": RIS names are "Last, First"; a name of one
+// word (a collaboration) stays as it is.
+function authorOfRis(name) {
+  const words = oneLine(name).split(" ");
+  return words.length < 2 ? words.join(" ") : words.pop() + ", " + words.join(" ");
+}
+
+function oneLine(text) {
+  return text.split(/\s+/).filter(Boolean).join(" ");
 }

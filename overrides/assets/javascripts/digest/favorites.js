@@ -1,8 +1,8 @@
 // Favorites: starred papers kept in the browser, listed on the favorites page, their
-// BibTeX copied or downloaded at once.
+// BibTeX copied or downloaded at once, or their RIS downloaded.
 
 import { cardOf, chineseTitleOf, paperOf } from "./card.js";
-import { bibtex } from "./citations.js";
+import { bibtex, ris } from "./citations.js";
 import { ROOT, copy, el, flash } from "./dom.js";
 import { KEYS, read, write } from "./storage.js";
 
@@ -12,8 +12,9 @@ function favorites() {
 }
 
 // What a favorite keeps: enough to list and cite it without its page. Kept at once
-// with the card's own text; its title as arXiv gave it and its BibTeX follow from the
-// day file (a favorite starred offline keeps no BibTeX).
+// with the card's own text; its title as arXiv gave it, its BibTeX and its RIS follow
+// from the day file (a favorite starred offline keeps no BibTeX, and a RIS entry of
+// what it has: see allRis).
 function favoriteOf(card) {
   const title = card.querySelector(".paper-title-en");
   return {
@@ -23,6 +24,7 @@ function favoriteOf(card) {
     date: card.dataset.date,
     link: linkOf(card),
     bibtex: null,
+    ris: null,
   };
 }
 
@@ -36,7 +38,7 @@ async function completeFavorite(card) {
   const list = favorites();
   const kept = list.find((f) => f.id === card.id);
   if (!kept) return; // no longer a favorite
-  Object.assign(kept, { title: paper.title, bibtex: bibtex(paper) });
+  Object.assign(kept, { title: paper.title, bibtex: bibtex(paper), ris: ris(paper) });
   write(KEYS.favorites, list);
   showFavoritesPage(); // instant navigation may have got there while the entry came
 }
@@ -77,6 +79,21 @@ function allBibtex() {
   return favorites().map((f) => f.bibtex).filter(Boolean).join("\n\n") + "\n";
 }
 
+// A favorite kept before RIS existed, or starred offline, has its id, title and date.
+function allRis() {
+  return favorites().map((f) => f.ris || ris({ id: f.id, title: f.title, year: (f.date || "").slice(0, 4) }))
+    .join("\r\n");
+}
+
+function download(name, text, type) {
+  const link = el("a");
+  link.href = URL.createObjectURL(new Blob([text], { type }));
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}
+
 export function showFavoritesPage() {
   const box = document.getElementById("digest-favorites");
   if (!box) return;
@@ -108,12 +125,9 @@ export function onFavoritesAction(button) {
   if (action === "copy-bibtex") {
     copy(allBibtex()).then(() => flash(button, "已复制"));
   } else if (action === "download-bibtex") {
-    const link = el("a");
-    link.href = URL.createObjectURL(new Blob([allBibtex()], { type: "application/x-bibtex" }));
-    link.download = "favorites.bib";
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
+    download("favorites.bib", allBibtex(), "application/x-bibtex");
+  } else if (action === "download-ris") {
+    download("favorites.ris", allRis(), "application/x-research-info-systems");
   } else if (action === "clear") {
     if (confirm("清空全部收藏?")) write(KEYS.favorites, []);
   } else if (action === "remove") {
