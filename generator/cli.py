@@ -1,7 +1,9 @@
-"""The command line: a thin adapter over `pipeline`.
+"""The command line: a thin adapter over `pipeline` (and `deliver`).
 
 Exit status 0 on success (a day without an announcement is one), 1 with a
-one-line reason on failure; `--debug` adds the traceback.
+one-line reason on failure; `--debug` adds the traceback. `deliver` exits 0 when a
+channel failed (it says so, and the next `deliver` of the day tries again): a chat
+that is down must not fail the run that published the day.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import traceback
 from pathlib import Path
 
 from generator import __version__, pipeline
+from generator.deliver import CHANNELS, deliver
 from generator.errors import DigestError, EnrichError
 from generator.preview import ADDRESS_FORMS, parse_address, serve_site
 from generator.sample import SAMPLE_FOLDER, run_sample
@@ -31,6 +34,7 @@ EPILOG = """examples:
   arxiv-digest enrich --date 2026-06-19         retry the LLM step where it failed
   arxiv-digest retriage                         after editing topics: sort the archive again
   arxiv-digest serve                            preview on http://127.0.0.1:8000/
+  arxiv-digest deliver                          the newest day by mail and to chats, once
 
 environment:
   OPENAI_API_KEY                  turns the LLM step on (any OpenAI-compatible provider)
@@ -43,6 +47,9 @@ environment:
   ARXIV_API_DELAY                 seconds between arXiv requests (default 3, arXiv's rule)
   DIGEST_RETRY_BACKOFF            first wait before a retry, doubling (default 5)
   DIGEST_HTTP_TIMEOUT             seconds for a whole arXiv request and answer (default 60)
+  DIGEST_SMTP_HOST, DIGEST_SMTP_TO, DIGEST_SLACK_WEBHOOK_URL, DIGEST_FEISHU_WEBHOOK_URL,
+  DIGEST_DINGTALK_WEBHOOK_URL, DIGEST_TELEGRAM_BOT_TOKEN ...
+                                  turn on `deliver`'s channels (README: Mail and chat)
 """
 
 
@@ -149,6 +156,23 @@ def parser() -> argparse.ArgumentParser:
         help="redo papers already done (after changing topics, prompt or model)",
     )
     enrich.add_argument("--no-build", action="store_true", help="stop after writing content/")
+
+    send = commands.add_parser(
+        "deliver",
+        help="send a day's best papers by mail and to chats: once a channel, unless --resend",
+        epilog="example: arxiv-digest deliver --channel telegram --resend",
+    )
+    send.add_argument(
+        "--date", type=_date, metavar="DATE", help="a stored day (default: the newest)"
+    )
+    send.add_argument("--resend", action="store_true", help="send to channels that had the day too")
+    send.add_argument(
+        "--channel",
+        action="append",
+        choices=CHANNELS,
+        metavar="NAME",
+        help=f"only this channel ({', '.join(CHANNELS)}); may be given again",
+    )
     return main
 
 
@@ -210,6 +234,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "enrich":
         days = stored_days(settings.store, args.date, args.first, args.last)
         pipeline.enrich(settings, days, force=args.force, build=not args.no_build)
+    elif args.command == "deliver":
+        deliver(settings, args.date, resend=args.resend, only=args.channel)
 
 
 def stored_days(

@@ -186,6 +186,15 @@ class Archive(_Strict):
     split_before: QuarterStart
 
 
+class Delivery(_Strict):
+    """What `arxiv-digest deliver` sends by mail and to chats (generator/deliver/)."""
+
+    # Each topic's best papers by score, of those its page lists that day.
+    papers_per_topic: Annotated[int, Field(ge=1, le=20)] = 5
+    # The topics sent, by slug, in digest.yml's order; null: every topic.
+    topics: list[Slug] | None = None
+
+
 class Config(_Strict):
     site: Site = Site()
     categories: Annotated[list[Category], Field(min_length=1)]
@@ -193,6 +202,7 @@ class Config(_Strict):
     selection: Selection = Selection()
     llm: LLM = LLM()
     archive: Archive | None = None  # None: one site holds every day
+    delivery: Delivery = Delivery()
 
     @field_validator("categories")
     @classmethod
@@ -210,6 +220,13 @@ class Config(_Strict):
                     f"topic slug {topic.slug!r} is reserved: {RESERVED_TOPIC_SLUGS[topic.slug]}"
                 )
         return topics
+
+    @model_validator(mode="after")
+    def _delivered_topics_exist(self) -> Config:
+        unknown = sorted(set(self.delivery.topics or []) - {t.slug for t in self.topics})
+        if unknown:
+            raise ValueError(f"delivery.topics: {excerpt(unknown)} are not topic slugs")
+        return self
 
     @model_validator(mode="after")
     def _topics_within_categories(self) -> Config:

@@ -8,7 +8,9 @@
     │   └── ReplyRejected  a reply failed the checks (per paper; becomes its reason)
     ├── StoreError         a record file is unreadable or could not be written
     ├── RenderError        content/ could not be written
-    └── SiteError          MkDocs failed to build the site
+    ├── SiteError          MkDocs failed to build the site
+    └── DeliveryError      `deliver` cannot start (a channel's own failure is reported,
+                           never raised out of the command)
 
 Foreign exceptions (httpx, JSON, YAML, OS) are translated into these at the
 boundary with `raise ... from exc`, so callers only ever catch `DigestError`.
@@ -52,4 +54,8 @@ class RenderError(DigestError):
 
 
 class SiteError(DigestError):
+    pass
+
+
+class DeliveryError(DigestError):
     pass

@@ -99,8 +99,8 @@ class Store:
 
         A file that cannot be read (not UTF-8, not JSON, not the expected shape) is
         moved aside to `<name>.broken-<n>`, for a person to look at, and the day
-        starts its record afresh: the file only records spending, so it must neither
-        stop the day from being stored nor be overwritten unseen."""
+        starts its record afresh: the file only records spending and deliveries, so it
+        must neither stop the day from being stored nor be overwritten unseen."""
         path = self.meta_path(date)
         try:
             data = path.read_bytes()
@@ -113,7 +113,8 @@ class Store:
         except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             aside = _move_aside(path)
             log.warning(
-                "%s: unreadable (%s); moved to %s, the day's spending is counted afresh",
+                "%s: unreadable (%s); moved to %s, the day's spending and deliveries are "
+                "recorded afresh",
                 path,
                 _reason(exc),
                 aside.name,
@@ -123,6 +124,17 @@ class Store:
     def write_meta(self, date: dt.date, meta: dict[str, Any]) -> bool:
         text = json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         return write_atomic(self.meta_path(date), text)
+
+    def deliveries(self, date: dt.date) -> dict[str, dict[str, Any]]:
+        """Where the day was delivered (`arxiv-digest deliver`): channel → {at, to, ...}."""
+        return dict(self.read_meta(date).get("delivered", {}))
+
+    def record_delivery(self, date: dt.date, channel: str, entry: dict[str, Any]) -> None:
+        """Record one channel's delivery of the day, the moment it is done: a run that
+        stops after it never sends that channel again."""
+        meta = self.read_meta(date)
+        meta["delivered"] = {**meta.get("delivered", {}), channel: entry}
+        self.write_meta(date, meta)
 
     def reply_cache(self) -> ReplyCache:
         return ReplyCache(self.data_dir / "cache" / "llm")
@@ -278,7 +290,17 @@ def _checked_meta(meta: object) -> dict[str, Any]:
         raise ValueError("llm.estimated: expected true or false")
     if not isinstance(llm.get("model", ""), str):
         raise ValueError("llm.model: expected a string")
+    _check_deliveries(meta.get("delivered", {}))
     return meta
+
+
+def _check_deliveries(delivered: object) -> None:
+    """The "delivered" section, as `Store.record_delivery` writes it."""
+    if not isinstance(delivered, dict):
+        raise ValueError('"delivered": expected an object')
+    for channel, entry in delivered.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("at"), str):
+            raise ValueError(f'delivered.{channel:.20}: expected {{"at": "…", …}}')
 
 
 def _move_aside(path: Path) -> Path:

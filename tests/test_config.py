@@ -328,3 +328,18 @@ def test_a_topic_cannot_take_a_slug_the_site_uses_itself(tmp_path: Path) -> None
     )
     with pytest.raises(ConfigError, match=r"^digest\.yml: topics: topic slug 'all' is reserved: "):
         load_config(path)
+
+
+def test_delivery_names_known_topics_and_a_sensible_number_of_papers(tmp_path: Path) -> None:
+    base = "categories: [cs.CL]\ntopics:" + VALID_TOPIC
+    assert load_config(write(tmp_path, base)).delivery.papers_per_topic == 5
+    chosen = load_config(write(tmp_path, base + "delivery: {topics: [t], papers_per_topic: 3}\n"))
+    assert chosen.delivery.topics == ["t"] and chosen.delivery.papers_per_topic == 3
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, base + "delivery: {topics: [t, llm], papers_per_topic: 0}\n"))
+    assert caught.value.problems == [
+        "digest.yml: delivery.papers_per_topic: expected greater than or equal to 1, got 0"
+    ]
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, base + "delivery: {topics: [t, llm]}\n"))
+    assert caught.value.problems == ["digest.yml: delivery.topics: ['llm'] are not topic slugs"]

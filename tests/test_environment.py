@@ -33,6 +33,8 @@ BAD = [
     ("OPENAI_BASE_URL", "http://[::1/v1", URL),
     ("OPENAI_BASE_URL", "http://localhost:99999/v1", URL),
     ("OPENAI_BASE_URL", "http://api host/v1", URL),
+    ("DIGEST_DELIVERY_TIMEOUT", "0", SECONDS_ABOVE_0),
+    ("DIGEST_TELEGRAM_API_URL", "api.telegram.org", URL),
 ]
 
 
@@ -149,3 +151,37 @@ def test_the_key_stays_out_of_the_settings_repr(tmp_path: Path) -> None:
     settings = Settings.from_environment(tmp_path, {"OPENAI_API_KEY": "sk-never-shown-123"})
     assert settings.environment.openai_api_key == "sk-never-shown-123"
     assert "never-shown" not in repr(settings) + repr(settings.environment)
+
+
+def test_the_delivery_secrets_stay_out_of_the_settings_repr(tmp_path: Path) -> None:
+    secrets = {
+        "DIGEST_SMTP_PASSWORD": "pw-never-shown-1",
+        "DIGEST_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/never-shown-2",
+        "DIGEST_FEISHU_SECRET": "never-shown-3",
+        "DIGEST_DINGTALK_SECRET": "never-shown-4",
+        "DIGEST_TELEGRAM_BOT_TOKEN": "123:never-shown-5",
+        "DIGEST_SMTP_TO": "never-shown-6@example.org",
+    }
+    environ = {
+        **secrets,
+        "DIGEST_SMTP_HOST": "smtp.example.org",
+        "DIGEST_SMTP_USER": "me@example.org",
+        "DIGEST_FEISHU_WEBHOOK_URL": "https://open.feishu.cn/open-apis/bot/v2/hook/x",
+        "DIGEST_DINGTALK_WEBHOOK_URL": "https://oapi.dingtalk.com/robot/send?access_token=x",
+        "DIGEST_TELEGRAM_CHAT_ID": "-100123",
+    }
+    settings = Settings.from_environment(tmp_path, environ)
+    assert settings.environment.smtp_to == ("never-shown-6@example.org",)
+    assert "never-shown" not in repr(settings) + repr(settings.environment)
+
+
+def test_a_variable_without_its_partner_is_named_with_the_one_it_needs(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIGEST_SMTP_HOST", "smtp.example.org")
+    monkeypatch.setenv("DIGEST_DINGTALK_SECRET", "SECsigning")
+    assert fails(project, capsys, "deliver") == [
+        "arxiv-digest: error: DIGEST_SMTP_HOST: set, but DIGEST_SMTP_TO is not",
+        "DIGEST_DINGTALK_SECRET: set, but DIGEST_DINGTALK_WEBHOOK_URL is not",
+        "DIGEST_SMTP_FROM: required: the sender's address (DIGEST_SMTP_USER is not one)",
+    ]

@@ -366,7 +366,22 @@ GARBAGE_META = {
     "cost a string": b'{"llm": {"cost_usd": "0.1"}}',
     "estimated a string": b'{"llm": {"estimated": "yes"}}',
     "model a number": b'{"llm": {"model": 4}}',
+    "deliveries a list": b'{"delivered": ["slack"]}',
+    "a delivery without its time": b'{"delivered": {"slack": {"to": "ab12"}}}',
 }
+
+
+def test_deliveries_are_recorded_one_channel_at_a_time_beside_the_spending(tmp_path: Path) -> None:
+    store = Store(tmp_path / "data")
+    store.write_meta(DAY, {"llm": {"requests": 3}})
+    store.record_delivery(DAY, "mail", {"at": "2026-06-19T06:00:00Z", "to": "ab12"})
+    store.record_delivery(DAY, "slack", {"at": "2026-06-19T06:00:01Z", "to": "cd34"})
+    assert store.deliveries(DAY) == {
+        "mail": {"at": "2026-06-19T06:00:00Z", "to": "ab12"},
+        "slack": {"at": "2026-06-19T06:00:01Z", "to": "cd34"},
+    }
+    assert store.read_meta(DAY)["llm"] == {"requests": 3}
+    assert store.deliveries(dt.date(2026, 6, 18)) == {}
 
 
 @pytest.mark.parametrize("garbage", GARBAGE_META.values(), ids=list(GARBAGE_META))

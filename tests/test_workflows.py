@@ -153,6 +153,7 @@ def test_every_job_has_least_privilege_permissions_and_a_timeout() -> None:
     assert jobs["digest"]["permissions"] == {"contents": "write"}
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert jobs["keepalive"]["permissions"] == {"actions": "write"}
+    assert jobs["deliver"]["permissions"] == {"contents": "write"}
     assert load("ci.yml")["jobs"]["test"]["permissions"] == {"contents": "read"}
 
 
@@ -262,8 +263,10 @@ class Checkout:
     def remote_log(self) -> list[str]:
         return self.git("log", "--format=%an <%ae>|%s", "main", cwd=self.remote).splitlines()
 
-    def step(self, step_id: str, **env: str) -> subprocess.CompletedProcess[str]:
-        """Run a step of the digest job with exactly the env its YAML declares."""
+    def step(
+        self, step_id: str, job: str = "digest", **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a step of `job` with exactly the env its YAML declares."""
         self.outputs.write_text("", encoding="utf-8")
         # What earlier steps wrote to $GITHUB_ENV, the runner passes to later ones.
         exported = dict(
@@ -273,8 +276,9 @@ class Checkout:
             **exported,
             "GITHUB_OUTPUT": str(self.outputs),
             "GITHUB_ENV": str(self.github_env),
+            "GITHUB_STEP_SUMMARY": str(self.outputs.with_name("step_summary")),
         }
-        return run_step("digest", step_id, self.work, env, runner)
+        return run_step(job, step_id, self.work, env, runner)
 
     def output(self, name: str) -> str | None:
         for line in self.outputs.read_text(encoding="utf-8").splitlines():
@@ -538,6 +542,105 @@ def test_the_site_address_follows_the_repository_or_its_variable(
 ) -> None:
     assert checkout.origin(repository=repository, url=variable).returncode == 0
     assert checkout.github_env.read_text("utf-8") == f"DIGEST_SITE_URL={expected}\n"
+    assert checkout.output("site_url") == expected  # for the deliver job's links
+
+
+# -- mail and chat: the deliver job ------------------------------------------------------
+
+TELEGRAM_TOKEN = "123456789:WORKFLOW-telegram-TOKEN-secret"
+CHANNEL_SECRETS = (
+    "DIGEST_SMTP_USER",
+    "DIGEST_SMTP_PASSWORD",
+    "DIGEST_SMTP_TO",
+    "DIGEST_SLACK_WEBHOOK_URL",
+    "DIGEST_FEISHU_WEBHOOK_URL",
+    "DIGEST_FEISHU_SECRET",
+    "DIGEST_DINGTALK_WEBHOOK_URL",
+    "DIGEST_DINGTALK_SECRET",
+    "DIGEST_TELEGRAM_BOT_TOKEN",
+)
+
+
+def test_delivery_waits_for_the_deploy_and_gets_its_secrets_through_env() -> None:
+    jobs = load("daily.yml")["jobs"]
+    deliver = jobs["deliver"]
+    assert deliver["needs"] == ["digest", "deploy"]
+    # Also when nothing new was deployed (a retry of the morning's failed channel); never
+    # after a failed digest or deploy: the links would lead nowhere.
+    assert deliver["if"] == (
+        "${{ !cancelled() && needs.digest.result == 'success'"
+        " && needs.deploy.result != 'failure' }}"
+    )
+    env = step(deliver, "deliver")["env"]
+    for name in CHANNEL_SECRETS:
+        assert env[name] == f"${{{{ secrets.{name} }}}}", name
+    assert env["DIGEST_SITE_URL"] == "${{ needs.digest.outputs.site_url }}"
+    for name in ("DIGEST_SMTP_HOST", "DIGEST_SLACK_WEBHOOK_URL", "DIGEST_TELEGRAM_BOT_TOKEN"):
+        assert f"secrets.{name} != ''" in deliver["env"]["CHANNELS"]
+    # Without a channel the job checks nothing out and installs nothing.
+    assert all(
+        s["if"].endswith("env.CHANNELS == 'on' }}") or s["if"] == "env.CHANNELS == 'on'"
+        for s in deliver["steps"]
+    )
+
+
+def deliver_step(checkout: Checkout, **env: str) -> subprocess.CompletedProcess[str]:
+    declared = step(load("daily.yml")["jobs"]["deliver"], "deliver")["env"]
+    values = {name: "" for name in declared} | {
+        "DIGEST_SITE_URL": "https://someone.github.io/arxiv-digest/"
+    }
+    return checkout.step("deliver", job="deliver", **(values | env))
+
+
+def record_step(checkout: Checkout) -> subprocess.CompletedProcess[str]:
+    return checkout.step("record", job="deliver", BRANCH="main", GITHUB_TOKEN="ghs_unused_locally")
+
+
+def test_a_day_is_sent_once_and_the_record_committed(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chat_server import ChatServer
+
+    with FixtureArxiv(download="2026-06-19") as arxiv:
+        serve(monkeypatch, arxiv)
+        assert checkout.origin().returncode == 0
+        assert checkout.digest().returncode == 0
+    assert checkout.commit().returncode == 0
+    with ChatServer() as chats:
+        telegram = {
+            "DIGEST_TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+            "DIGEST_TELEGRAM_CHAT_ID": "-1001234567890",
+            "DIGEST_TELEGRAM_API_URL": chats.origin + "/telegram",
+        }
+        sent = deliver_step(checkout, **telegram)
+        assert sent.returncode == 0, sent.stderr
+        assert "telegram: 2026-06-19 sent" in sent.stderr
+        recorded = record_step(checkout)
+        assert recorded.returncode == 0, recorded.stderr
+        assert checkout.remote_log()[0] == (
+            f"{BOT} <41898282+{BOT}@users.noreply.github.com>|Delivered 2026-06-19 [skip ci]"
+        )
+        meta = checkout.git("show", "main:data/2026/2026-06-19.meta.json", cwd=checkout.remote)
+        assert "telegram" in json.loads(meta)["delivered"]
+        text = chats.of("telegram")[0].json()["text"]
+        assert "https://someone.github.io/arxiv-digest/2026/06/19/llm/#" in text
+        messages = len(chats.received)  # keyword topics only: several topics, split
+
+        again = deliver_step(checkout, **telegram)  # the 09:30 run
+        assert again.returncode == 0 and "was sent at" in again.stderr
+        assert len(chats.received) == messages
+        assert "Nothing new was sent" in record_step(checkout).stdout
+        assert len(checkout.remote_log()) == 3
+    assert TELEGRAM_TOKEN not in sent.stdout + sent.stderr + recorded.stdout + recorded.stderr
+    summary = checkout.outputs.with_name("step_summary").read_text("utf-8")
+    assert "| telegram | sent: " in summary and TELEGRAM_TOKEN not in summary
+
+
+def test_a_variable_the_command_cannot_use_fails_the_step_naming_it(checkout: Checkout) -> None:
+    broken = deliver_step(checkout, DIGEST_SMTP_HOST="smtp.example.org", DIGEST_SMTP_PORT="abc")
+    assert broken.returncode == 1
+    assert "DIGEST_SMTP_PORT: expected a port number 1-65535, got 'abc'" in broken.stderr
+    assert "::error title=Mail and chat did not start::" in broken.stdout
 
 
 # -- taking turns: the turn job against a fake gh ----------------------------------------

@@ -64,12 +64,14 @@ def _feed(ctx: Context, slug: str | None, name: str, entries: Sequence[Entry]) -
     feed_path = urls.feed_url(slug)
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
-    _text(root, "id", _absolute(site_url, feed_path) or f"urn:arxiv-digest:feed:{slug or 'all'}")
+    _text(
+        root, "id", urls.absolute(site_url, feed_path) or f"urn:arxiv-digest:feed:{slug or 'all'}"
+    )
     _text(root, "title", f"{ctx.config.site.title} · {name}")
     _text(root, "updated", _stamp(days[-1].date) if days else "1970-01-01T00:00:00Z")
     home = urls.topic_url(slug) if slug else urls.HOME_URL
-    _link(root, _absolute(site_url, home) or urls.relative(feed_path, home), "alternate")
-    self_link = _absolute(site_url, feed_path)
+    _link(root, urls.absolute(site_url, home) or urls.relative(feed_path, home), "alternate")
+    self_link = urls.absolute(site_url, feed_path)
     if self_link:
         _link(root, self_link, "self")
     author = ET.SubElement(root, f"{{{ATOM}}}author")
@@ -88,9 +90,9 @@ def _entry(root: ET.Element, listed: Entry, feed_path: str, site_url: str | None
     _text(entry, "title", title)
     _text(entry, "updated", _stamp(listed.date))
     page = urls.topic_day_url(listed.date, listed.topic_slug)
-    href = _absolute(site_url, page) or urls.relative(feed_path, page)
+    href = urls.absolute(site_url, page) or urls.relative(feed_path, page)
     _link(entry, f"{href}#{paper.id}", "alternate")
-    _link(entry, f"https://arxiv.org/abs/{paper.id}", "related")
+    _link(entry, urls.arxiv_abs(paper.id), "related")
     for name in paper.authors[:AUTHORS_IN_FEED] or ["arXiv"]:
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         _text(author, "name", name)
@@ -106,10 +108,6 @@ def _text(parent: ET.Element, tag: str, value: str) -> None:
 
 def _link(parent: ET.Element, href: str, rel: str) -> None:
     ET.SubElement(parent, f"{{{ATOM}}}link", rel=rel, href=href)
-
-
-def _absolute(site_url: str | None, path: str) -> str | None:
-    return site_url.rstrip("/") + "/" + path if site_url else None
 
 
 def _stamp(date: dt.date) -> str:

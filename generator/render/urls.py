@@ -43,6 +43,15 @@ ARCHIVE_URL = "archive/"
 HOME_URL = ""
 
 
+def absolute(site_url: str | None, url: str) -> str | None:
+    """`url` (site-relative) under the site's address; None when it has none."""
+    return site_url.rstrip("/") + "/" + url if site_url else None
+
+
+def arxiv_abs(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
 def relative(from_url: str, to_url: str) -> str:
     """The href that leads from the page at `from_url` to `to_url` (both site-relative)."""
     start = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
