@@ -12,7 +12,7 @@ from pathlib import Path
 
 from generator import split
 from generator.config import Config
-from generator.models import Day
+from generator.models import Day, Paper
 from generator.render import Rendered, Renderer
 from generator.render.days import neighbours_of
 from generator.render.feeds import FEED_DAYS
@@ -29,6 +29,7 @@ from generator.site.months import (
     month_of,
 )
 from generator.split import ONE_SITE, Edges
+from generator.store import Store, listed_day
 from generator.topics import stale_hits
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,16 @@ def _build(settings: Settings, config: Config, part: split.Part) -> None:
     dates = part.dates
     url = site_url(settings.root)
     selections = Selections(config.selection.threshold)  # made once, for both
+    whole = WholeDays(settings.store)
     months = _Months(
         settings,
         config,
         dates,
         MonthCache(settings.root / PAGES_CACHE, fingerprint(settings.root, url)),
-        _renderer(settings, config, dates, selections, part.edges),
+        _renderer(settings, config, dates, selections, part.edges, whole),
         selections,
         part.edges,
+        whole,
     )
     cache, elsewhere = settings.root / SEARCH_CACHE, part.searched_elsewhere()
     with SearchIndex(config.site.language, cache, elsewhere) as index:
@@ -103,6 +106,7 @@ class _Months:
     renderer: Renderer
     selections: Selections
     edges: Edges  # where the other site of a split archive goes on (split.py)
+    whole: WholeDays  # the renderer's every paper of a day (its all_papers)
     held: list[Day] = field(default_factory=list)  # every day, as `_kept` keeps it
     reused: list[CachedMonth] = field(default_factory=list)
     built: list[tuple[str, str, MonthSummary]] = field(default_factory=list)  # to keep
@@ -131,9 +135,10 @@ class _Months:
             summary = cached.summary
             read = _read_days(self.settings, self.config, [d for d in month_dates if d in recent])
         else:
-            read = _read_days(self.settings, self.config, month_dates)
+            read = self.whole.read_month(month_dates, self.config.selection.threshold)
             summary = _summary(self.config, read, self.selections)
             self.renderer.day_pages(read)
+            self.whole.let_go()
             if not any(day.unreadable for day in read):  # else read, and named, again
                 self.built.append((month, key, summary))
         self.held += _kept(read, summary, recent, self.selections)
@@ -230,6 +235,7 @@ def _renderer(
     dates: list[dt.date],
     selections: Selections | None = None,
     edges: Edges = ONE_SITE,
+    whole: WholeDays | None = None,
 ) -> Renderer:
     return Renderer(
         config,
@@ -237,11 +243,34 @@ def _renderer(
         site_url(settings.root),
         dates=dates,
         selections=selections,
-        # Whole-day pages list every paper: each day read whole while its page is made,
-        # so the archive's unlisted papers are never all in memory at once.
-        all_papers=lambda day: settings.store.read_day(day.date).papers,
+        all_papers=whole or WholeDays(settings.store),
         edges=edges,
     )
+
+
+class WholeDays:
+    """Every paper of a day, for its whole-day page. A built month's days are read
+    whole once, and what the other pages list is taken from them (store.listed_day):
+    each record is parsed once, not once for the topic pages and again for the
+    whole-day page (half the time of building a month at 250 days). Only the month
+    being built is held, so the archive's unlisted papers are never all in memory."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.held: dict[dt.date, list[Paper]] = {}
+
+    def read_month(self, dates: list[dt.date], threshold: int) -> list[Day]:
+        """The month's days with only the records a page lists; all of them held."""
+        days = [self.store.read_day(date) for date in dates]
+        self.held = {day.date: day.papers for day in days}
+        return [listed_day(day, threshold) for day in days]
+
+    def let_go(self) -> None:
+        self.held = {}
+
+    def __call__(self, day: Day) -> list[Paper]:
+        held = self.held.get(day.date)
+        return held if held is not None else self.store.read_day(day.date).papers
 
 
 def _say_unreadable(unreadable: int) -> None:

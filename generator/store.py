@@ -60,17 +60,8 @@ class Store:
         return Day(date, papers, unreadable=unreadable)
 
     def read_listed(self, date: dt.date, threshold: int) -> Day:
-        """The day's papers that pages list (a topic score of at least `threshold`, or a
-        failed LLM step), with the counts of all of them: what rendering needs."""
-        path = self.path(date)
-        unreadable: list[str] = []
-        papers = []
-        seen: list[tuple[str, str]] = []  # (announce type, LLM status) of every paper
-        for paper in _one_per_id(path, _records(path, unreadable)):
-            seen.append((paper.announce_type, paper.llm.status))
-            if on_pages(paper, threshold):
-                papers.append(paper)
-        return Day(date, papers, DayCounts.tally(seen), unreadable)
+        """The day's papers that pages list, with the counts of all of them."""
+        return listed_day(self.read_day(date), threshold)
 
     def write_day(self, day: Day) -> bool:
         """Store the day; return False when the file already held these bytes.
@@ -165,6 +156,15 @@ class Store:
                 for _, paper in _records(self.path(date), []):
                     seen.setdefault(paper.id, set()).add(paper.version)
         return seen
+
+
+def listed_day(day: Day, threshold: int) -> Day:
+    """The papers of a whole day that pages list (a topic score of at least
+    `threshold`, or a failed LLM step), with the counts of all of them: what rendering
+    needs."""
+    seen = [(paper.announce_type, paper.llm.status) for paper in day.papers]
+    papers = [paper for paper in day.papers if on_pages(paper, threshold)]
+    return Day(day.date, papers, DayCounts.tally(seen), day.unreadable)
 
 
 def _raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
