@@ -81,13 +81,13 @@ def day_files(entries: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, bytes]
     than entry by entry, on the reference digests' real abstracts), gzipped with a
     fixed header (no time, no name), so the same papers give the same bytes."""
     ordered = sorted(entries)
-    return {
-        part: _compressed({name: {i: e[name] for i, e in ordered if name in e} for name in names})
-        for part, names in DAY_PARTS.items()
-    }
+    return {part: by_field(ordered, names) for part, names in DAY_PARTS.items()}
 
 
-def _compressed(fields: dict[str, dict[str, Any]]) -> bytes:
+def by_field(ordered: list[tuple[str, dict[str, Any]]], names: Iterable[str]) -> bytes:
+    """Entries sorted by id as one gzipped JSON of `names`, by field then by id, the
+    form digest/daycards.js reads (the ranking file too: rank_data.py)."""
+    fields = {name: {i: e[name] for i, e in ordered if name in e} for name in names}
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":")) + "\n"
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 

@@ -3,7 +3,10 @@
 It reads the papers out of the fenced block of our requests and answers like a
 model would: from the reference digests where it knows the paper (their real
 Chinese titles, abstracts, summaries, institutions and topic hits), and with a
-plausible low-scored answer for every other paper. It fails on demand:
+plausible low-scored answer for every other paper: the topics and sub-topics the
+keywords of digest.yml find in it (else the LLM topic's "other"), each scored under
+the threshold, the more keywords the higher (the 推荐 ranking, test_for_you.py, stars
+papers by sub-topic). It fails on demand:
 
 - `faults`: a queue of `LLMFault` served before normal answers (the kinds of
   `loopback.SLOW_KINDS` send the normal reply a byte a second, without end or not
@@ -32,7 +35,10 @@ import yaml
 from arxiv_server import reference_records
 from loopback import SLOW_KINDS, LoopbackServer, send
 
+from generator.config import load_config
 from generator.enrich.client import MAX_REPLY_BYTES
+from generator.models import Paper
+from generator.topics import Triage
 
 REPO = Path(__file__).resolve().parents[1]
 API_KEY = "sk-loopback-test-key-0123456789abcdef"
@@ -95,6 +101,7 @@ class FakeLLM(LoopbackServer):
         self._served = threading.local()  # the fault of the reply this thread is sending
         self._reference = reference_records()
         self._topics = _topic_slugs(config)
+        self._keywords = Triage(load_config(config))
         self._names = {slugs: names for names, slugs in self._topics.items()}
         super().__init__(self._handler())
 
@@ -202,14 +209,35 @@ class FakeLLM(LoopbackServer):
                 "title_zh": known["title_zh"],
                 "topics": [{**hit, "reason": known["reason"]}],
             }
-        score = 70 if _share(paper["id"]) < self.selected_share else 15 + _share(paper["id"], 40)
         return {
             "id": paper["id"],
             "title_zh": fake_chinese(paper["title"], 0.35),
-            "topics": [
-                {"topic": "llm", "subtopic": "other", "score": score, "reason": "相关性较低。"}
-            ],
+            "topics": self._guessed_hits(paper),
         }
+
+    def _guessed_hits(self, paper: dict[str, Any]) -> list[dict[str, Any]]:
+        """The keywords' topics for a paper the reference does not have, scored 15-55
+        by the keywords' score; the best at 70 for `selected_share` of the papers."""
+        probe = Paper(
+            id=paper["id"],
+            version=1,
+            title=paper["title"],
+            authors=[],
+            abstract=paper.get("abstract", ""),
+            categories=list(self._keywords.config.categories),  # every topic may have it
+            primary_category=None,
+            announce_type="new",
+        )
+        hits = sorted(self._keywords.score(probe), key=lambda h: -h.score)
+        guessed = [(h.topic, h.subtopic, 15 + h.score * 40 // 100) for h in hits]
+        if not guessed:
+            guessed = [("llm", "other", 15 + int(_share(paper["id"], 40)))]
+        if _share(paper["id"]) < self.selected_share:
+            guessed[0] = (*guessed[0][:2], 70)
+        return [
+            {"topic": topic, "subtopic": sub, "score": score, "reason": "相关性较低。"}
+            for topic, sub, score in guessed
+        ]
 
     def detail(self, paper: dict[str, Any]) -> dict[str, Any]:
         known = self._reference.get(paper["id"])

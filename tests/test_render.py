@@ -19,6 +19,7 @@ from generator import record
 from generator.card_data import DAY_PARTS, read_day_files
 from generator.config import Config, load_config
 from generator.models import Day, Paper, StepState, TopicHit
+from generator.rank_data import RANK_PART
 from generator.render import render_site
 from generator.render.bibtex import citation
 from generator.render.cards import institution_parts
@@ -124,10 +125,10 @@ def test_the_day_file_keeps_each_listed_papers_abstracts_and_citation_once(
             "note": paper.journal_ref,
         }
         assert entries[arxiv_id] == {k: v for k, v in expected.items() if v}
-    # A part a file, nothing else there; the same papers give the same bytes: no time
-    # or file name in a gzip header.
+    # A part a file, and the day's ranking file (test_rank_file.py), nothing else
+    # there; the same papers give the same bytes: no time or file name in a gzip header.
     files = {path.name: path.read_bytes() for path in folder.iterdir()}
-    assert sorted(files) == sorted(f"{part}.json.gz" for part in DAY_PARTS)
+    assert sorted(files) == sorted(f"{part}.json.gz" for part in [*DAY_PARTS, RANK_PART])
     assert all(data[4:8] == b"\0\0\0\0" and data[3] == 0 for data in files.values())
     render_site(config, [sample_day()], tmp_path / "again", None, overrides=THEME)
     again = tmp_path / "again" / "2026/06/19/cards"

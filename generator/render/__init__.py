@@ -6,9 +6,11 @@ build renders the archive a month at a time and skips the months it has built be
 
     cards.py       the paper card (through the theme's paper-card.html)
     days.py        each day's overview and each topic's page of the day; the home page
-    whole_day.py   each day's every paper, in compact rows (YYYY/MM/DD/all/)
+    whole_day.py   each day's every paper, in compact rows (YYYY/MM/DD/all/), and
+                   the day's ranking file (rank_data.py)
     topics.py      each topic's page across its recent days
     archive.py     the archive calendar, the topics index, the favorites page
+    for_you.py     the 推荐 / For you page (the browser ranks the days' ranking files)
     feeds.py       Atom feeds
     search.py      the search documents Pagefind indexes (called by the pipeline)
     selections.py  which papers each topic lists each day, by sub-topic
@@ -33,6 +35,7 @@ from generator.render.content import Content, Rendered
 from generator.render.context import AllPapers, Context, papers_held
 from generator.render.days import render_days, render_home
 from generator.render.feeds import render_feeds
+from generator.render.for_you import render_for_you
 from generator.render.selections import Selections
 from generator.render.topics import render_topics
 from generator.render.whole_day import render_whole_days
@@ -90,6 +93,7 @@ class Renderer:
         render_home(ctx)
         render_topics(ctx)
         render_lists(ctx)
+        render_for_you(ctx)
         render_feeds(ctx)
         return self.content.finish()
 

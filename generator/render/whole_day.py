@@ -1,5 +1,6 @@
 """Whole-day pages (YYYY/MM/DD/all/): every paper of a day's announcement in compact
-rows, listed on a topic page or not, so none of the day is out of reach.
+rows, listed on a topic page or not, so none of the day is out of reach; and the
+day's ranking file (rank_data.py), made from the same papers, read once.
 
 A row links to the paper's card on the topic page that lists it (the page's script
 opens the card in place, fetched from there) or, for a paper no topic lists, to
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from generator.models import Day, Paper
+from generator.rank_data import RANK_PART, rank_entry, rank_file
 from generator.render import urls
 from generator.render.cards import ANNOUNCE_LABELS
 from generator.render.context import Context
@@ -71,7 +73,9 @@ def render_whole_days(ctx: Context, days: Sequence[Day]) -> None:
 
 def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:
     url = urls.whole_day_url(day.date)
-    rows = paper_rows(ctx, day, ctx.all_papers(day))
+    papers = ctx.all_papers(day)
+    render_rank_file(ctx, day, papers)
+    rows = paper_rows(ctx, day, papers)
     counts = {kind: 0 for kind in ANNOUNCE_LABELS}
     for row in rows:
         counts[row.announce_type] = counts.get(row.announce_type, 0) + 1
@@ -92,6 +96,19 @@ def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:
         ctx.render("whole_day.md", page),
         description=f"arXiv {day.date}: 全部 {len(rows)} 篇",
     )
+
+
+def render_rank_file(ctx: Context, day: Day, papers: Sequence[Paper]) -> None:
+    """The day's ranking file: each of `papers`, with the topic page showing its card."""
+    if not papers:
+        return
+    url = urls.cards_url(day.date, RANK_PART)
+    pages = {
+        arxiv_id: urls.relative(url, urls.topic_day_url(day.date, slug))
+        for arxiv_id, (slug, _) in listed_topics(ctx, day).items()
+    }
+    data = rank_file((p.id, rank_entry(p, pages.get(p.id))) for p in papers)
+    ctx.content.add_bytes(urls.source_path(url), data)
 
 
 def _whole_day_link(from_url: str, day: Neighbour | None) -> Link | None:

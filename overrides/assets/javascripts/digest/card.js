@@ -12,12 +12,16 @@ export function cardOf(node) {
 
 // The paper's facts; rejected when its day file cannot be read.
 export async function paperOf(card) {
-  const entry = await entryOf(card, "citation");
+  return paperFrom(await entryOf(card, "citation"), card.id, card.dataset.date, chineseTitleOf(card));
+}
+
+// The facts of paper `id` from its entry in a day file's "citation" part.
+export function paperFrom(entry, id, date, titleZh) {
   return {
-    id: card.id,
-    date: card.dataset.date,
+    id,
+    date,
     title: entry.title,
-    title_zh: chineseTitleOf(card),
+    title_zh: titleZh,
     authors: entry.authors || [],
     key: entry.key,
     year: entry.year,

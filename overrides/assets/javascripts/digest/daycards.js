@@ -8,7 +8,7 @@
 // decode them first, and the bytes are JSON already. Each is fetched once a visit, for
 // every card of the day.
 
-import { fetchOnce } from "./dom.js";
+import { ROOT, fetchOnce } from "./dom.js";
 
 const GZIP = [0x1f, 0x8b]; // the first two bytes of every gzip stream
 const decoded = new Map(); // url → {id: entry}, once here: read at once (print.js)
@@ -18,6 +18,12 @@ export function dayFileOf(card, part) {
   const list = card.closest("[data-cards]");
   if (!list) return null;
   return new URL(part + ".json.gz", new URL(list.dataset.cards, location.href)).href;
+}
+
+// The day's ranking file (generator/rank_data.py: every paper of the day, for 推荐),
+// beside the parts: urls.cards_url(date, "rank") under the site's root.
+export function rankFileOf(date) {
+  return new URL(date.replaceAll("-", "/") + "/cards/rank.json.gz", ROOT).href;
 }
 
 // {id: entry} of the part at `url`; a failure is asked again at the next call.

@@ -1,22 +1,27 @@
 // Favorites: starred papers kept in the browser, listed on the favorites page, their
-// BibTeX copied or downloaded at once, or their RIS downloaded.
+// BibTeX copied or downloaded at once, or their RIS downloaded; 推荐 ranks the days'
+// papers by them (foryou.js).
 
 import { cardOf, chineseTitleOf, paperOf } from "./card.js";
 import { bibtex, ris } from "./citations.js";
+import { dayFileOf, entriesHere } from "./daycards.js";
 import { ROOT, copy, el, flash } from "./dom.js";
 import { KEYS, read, write } from "./storage.js";
 
-function favorites() {
+export function favorites() {
   const list = read(KEYS.favorites, []);
   return Array.isArray(list) ? list.filter((f) => f && typeof f.id === "string") : [];
 }
 
-// What a favorite keeps: enough to list and cite it without its page. Kept at once
-// with the card's own text; its title as arXiv gave it, its BibTeX and its RIS follow
-// from the day file (a favorite starred offline keeps no BibTeX, and a RIS entry of
-// what it has: see allRis).
+// What a favorite keeps: enough to list and cite it without its page, and to rank by
+// it. Kept at once with the card's own text; its title as arXiv gave it, its BibTeX
+// and its RIS follow from the day file (a favorite starred offline keeps no BibTeX,
+// and a RIS entry of what it has: see allRis), and `rank`, its entry in its day's
+// ranking file, from there when that is here already, else when 推荐 first needs it
+// (foryou.js).
 function favoriteOf(card) {
   const title = card.querySelector(".paper-title-en");
+  const ranked = entriesHere(dayFileOf(card, "rank"));
   return {
     id: card.id,
     title: title ? title.textContent.trim() : card.id,
@@ -25,22 +30,31 @@ function favoriteOf(card) {
     link: linkOf(card),
     bibtex: null,
     ris: null,
+    rank: ranked ? ranked[card.id] : undefined,
   };
 }
 
-async function completeFavorite(card) {
-  let paper;
+// The favorite `id` completed from `paper()`, a promise of its facts (card.js).
+async function complete(id, paper) {
+  let facts;
   try {
-    paper = await paperOf(card);
+    facts = await paper();
   } catch (e) {
     return; // kept as it is
   }
   const list = favorites();
-  const kept = list.find((f) => f.id === card.id);
+  const kept = list.find((f) => f.id === id);
   if (!kept) return; // no longer a favorite
-  Object.assign(kept, { title: paper.title, bibtex: bibtex(paper), ris: ris(paper) });
+  Object.assign(kept, { title: facts.title, bibtex: bibtex(facts), ris: ris(facts) });
   write(KEYS.favorites, list);
   showFavoritesPage(); // instant navigation may have got there while the entry came
+}
+
+// Ranking entries ({id: entry}) kept with the favorites they are of.
+export function keepRankEntries(entries) {
+  const list = favorites();
+  list.forEach((f) => { if (f.id in entries) f.rank = entries[f.id]; });
+  write(KEYS.favorites, list);
 }
 
 // The card's permalink from the site's root: its topic page's, also for a card opened
@@ -55,20 +69,28 @@ function linkOf(card) {
 
 export function toggleFavorite(star) {
   const card = cardOf(star);
-  const list = favorites();
-  const at = list.findIndex((f) => f.id === card.id);
-  if (at >= 0) list.splice(at, 1);
-  else list.unshift(favoriteOf(card));
-  write(KEYS.favorites, list);
-  showStars();
-  if (at < 0) completeFavorite(card);
+  toggle(favoriteOf(card), () => paperOf(card));
 }
 
+// Star or unstar `favorite` (as favoriteOf makes one): a paper shown without its card
+// (a row of 推荐). `paper`: a promise of its facts for its BibTeX, or null.
+export function toggle(favorite, paper) {
+  const list = favorites();
+  const at = list.findIndex((f) => f.id === favorite.id);
+  if (at >= 0) list.splice(at, 1);
+  else list.unshift(favorite);
+  write(KEYS.favorites, list);
+  showStars();
+  if (at < 0 && paper) complete(favorite.id, paper);
+}
+
+// Every star of the page says whether its paper is kept: a card's, and a 推荐 row's
+// (the row's data-id).
 export function showStars() {
   const ids = new Set(favorites().map((f) => f.id));
-  document.querySelectorAll("article.paper").forEach((card) => {
-    const star = card.querySelector(".paper-star");
-    const on = ids.has(card.id);
+  document.querySelectorAll("article.paper .paper-star, [data-id] > .for-you-star").forEach((star) => {
+    const id = star.closest("article.paper")?.id || star.parentElement.dataset.id;
+    const on = ids.has(id);
     star.setAttribute("aria-pressed", String(on));
     star.textContent = on ? "★" : "☆";
     star.title = on ? "取消收藏" : "收藏";

@@ -9,8 +9,8 @@ import { el, twin } from "./dom.js";
 import { installRows } from "./rows.js";
 import { KEYS, read, write } from "./storage.js";
 
-// generator/render/cards.py ANNOUNCE_LABELS, in its order.
-const TYPES = {
+// generator/render/cards.py ANNOUNCE_LABELS, in its order (foryou.js names them too).
+export const TYPES = {
   new: ["新提交", "New"],
   cross: ["交叉列表", "Cross-list"],
   replace: ["版本更新", "Replaced"],

@@ -10,6 +10,7 @@ import { copy, flash } from "./dom.js";
 import { onFavoritesAction, showFavoritesPage, showStars, toggleFavorite } from "./favorites.js";
 import { installKeys } from "./keys.js";
 import { enhanceLists } from "./filters.js";
+import { markForYou, showForYouPage, toggleFromRow } from "./foryou.js";
 import { setMode, showMode } from "./language.js";
 import { Search } from "./search.js";
 import { markNew } from "./visits.js";
@@ -36,6 +37,8 @@ function onClick(event, search) {
     if (search) search.open();
   } else if (target.matches(".paper-star")) {
     toggleFavorite(target);
+  } else if (target.matches(".for-you-star")) {
+    toggleFromRow(target);
   } else if (target.matches(".paper-copy-link")) {
     copy(permalinkOf(cardOf(target))).then(
       () => flash(target, "已复制"),
@@ -59,6 +62,8 @@ function onPage() {
   showFavoritesPage();
   markNew();
   enhanceLists();
+  showForYouPage();
+  markForYou();
 }
 
 const search = Search.install();

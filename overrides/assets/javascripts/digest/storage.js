@@ -7,6 +7,7 @@ export const KEYS = {
   favorites: "digest.favorites",
   seen: "digest.seen",
   filters: "digest.filters", // the last filters set on a list of papers (filters.js)
+  forYou: "digest.foryou", // 推荐: the reader's keywords and how many days (foryou.js)
 };
 
 export function read(key, fallback) {
