@@ -35,6 +35,8 @@ PAGES = {
     "favorites": "favorites/",
     "search": "",
     "whole-day": "2026/06/19/all/",
+    "for-you": "for-you/",  # ranked by a favorite and a keyword
+    "for-you-empty": "for-you/",  # nothing to rank by: how to start
 }
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme → Material's scheme
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -48,6 +50,30 @@ def star_a_paper(tab: Tab) -> None:
     if star.get_attribute("aria-pressed") != "true":
         star.click()
         expect(star).to_have_attribute("aria-pressed", "true")
+
+
+def give_nothing(tab: Tab) -> None:
+    """No favorites, no keywords: 推荐 says how to start."""
+    tab.goto(STARRED_FROM)
+    tab.page.evaluate(
+        "localStorage.removeItem('digest.favorites'); localStorage.removeItem('digest.foryou')"
+    )
+
+
+def wait_for_ranking(tab: Tab) -> None:
+    status = tab.page.locator(".for-you-status")
+    if tab.page.locator(".for-you-empty").is_hidden():
+        expect(status).to_contain_text("依据")
+        expect(tab.page.locator(".for-you-item").first).to_be_visible()
+    else:
+        expect(tab.page.locator(".for-you-settings")).to_be_visible()
+
+
+def star_and_keep_a_keyword(tab: Tab) -> None:
+    star_a_paper(tab)
+    tab.page.evaluate(
+        "localStorage.setItem('digest.foryou', JSON.stringify({keywords: '+RLHF -medical'}))"
+    )
 
 
 def open_search_with_results(tab: Tab) -> None:
@@ -66,10 +92,19 @@ def open_a_row(tab: Tab) -> None:
     expect(tab.page.locator("ol.paper-rows article.paper").first).to_be_visible()
 
 
-BEFORE: dict[str, Callable[[Tab], None]] = {"favorites": star_a_paper}
+BEFORE: dict[str, Callable[[Tab], None]] = {
+    "favorites": star_a_paper,
+    "for-you": star_and_keep_a_keyword,
+    "for-you-empty": give_nothing,
+}
 AFTER: dict[str, Callable[[Tab], None]] = {
     "search": open_search_with_results,
     "whole-day": open_a_row,
+}
+# What a page does after it loads, waited for by every check: 推荐 ranks in the browser.
+READY: dict[str, Callable[[Tab], None]] = {
+    "for-you": wait_for_ranking,
+    "for-you-empty": wait_for_ranking,
 }
 
 # All of axe's rules, the experimental ones too (disabled unless asked for by name), but
@@ -176,6 +211,8 @@ def test_axe_finds_no_serious_violation(
     if kind in BEFORE:
         BEFORE[kind](tab)
     tab.goto(PAGES[kind])
+    if kind in READY:
+        READY[kind](tab)
     expect(tab.page.locator("body")).to_have_attribute("data-md-color-scheme", SCHEMES[scheme])
     if kind in AFTER:
         AFTER[kind](tab)
@@ -197,6 +234,7 @@ CONTROLS = (
     ".paper details.abstract > summary", ".paper-links a", ".paper-links button",
     ".topic-subs a", ".favorites button", ".favorites-list a", "table.calendar a",
     ".md-header__button", ".digest-lang .md-select__link",
+    ".for-you-settings :is(input, select, button)", ".for-you-title", ".for-you-star",
 )  # fmt: skip
 MEASURE = """(selectors) => selectors.flatMap((selector) =>
   [...document.querySelectorAll(selector)].flatMap((el) => {
@@ -222,6 +260,8 @@ def test_every_control_is_at_least_24_px_square(
     if kind in BEFORE:
         BEFORE[kind](tab)
     tab.goto(PAGES[kind])
+    if kind in READY:
+        READY[kind](tab)
     if viewport == "desktop":  # on a phone Material hides the menu behind the drawer
         open_language_menu(tab)
     controls = tab.page.evaluate(MEASURE, list(CONTROLS))
@@ -252,6 +292,10 @@ FOCUSED = {
     ),
     "archive": ("table.calendar td.has-digest a",),
     "favorites": (".favorites button", ".favorites-list a"),
+    "for-you": (
+        ".for-you-settings input", ".for-you-settings select", ".for-you-settings button",
+        ".for-you-title", ".for-you-star",
+    ),
 }  # fmt: skip
 
 
@@ -264,6 +308,8 @@ def test_keyboard_focus_is_visible_on_every_control(
     if kind in BEFORE:
         BEFORE[kind](tab)
     tab.goto(PAGES[kind])
+    if kind in READY:
+        READY[kind](tab)
     tab.page.mouse.move(0, 0)
     tab.page.keyboard.press("Shift")  # the reader uses the keyboard: :focus-visible applies
     unseen = []

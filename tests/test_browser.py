@@ -362,7 +362,9 @@ def test_every_archive_calendar_link_opens_its_day(tab: Tab) -> None:
     tab.clean()
 
 
-@pytest.mark.parametrize("path", ["", LLM_PAGE, "archive/", "topics/llm/", "favorites/"])
+@pytest.mark.parametrize(
+    "path", ["", LLM_PAGE, "archive/", "topics/llm/", "favorites/", "for-you/"]
+)
 def test_pages_fit_a_phone_and_load_nothing_from_elsewhere(
     browser: Browser, site_url: str, path: str
 ) -> None:

@@ -10,7 +10,7 @@ import { dayEntries, rankFileOf } from "./daycards.js";
 import { ROOT, el, twin } from "./dom.js";
 import { favorites, keepRankEntries, toggle } from "./favorites.js";
 import { TYPES } from "./filters.js";
-import { makeIndex, makeProfile, parseKeywords, rank } from "./rank.js";
+import { makeIndexInSteps, makeProfile, parseKeywords, rank } from "./rank.js";
 import { KEYS, read, write } from "./storage.js";
 
 const MARKED = 10; // the day's best matches marked on its pages
@@ -56,13 +56,21 @@ async function starredEntries() {
   return list.map((f) => f.rank || { title: f.title, title_zh: f.title_zh });
 }
 
-const indexes = new Map(); // "date date …" → the index of those days' papers, this visit
+const indexes = new Map(); // "date date …" → (a promise of) the index of those days, this visit
 
 // The index of the papers of `dates` (newest first: a paper of two days is the newer
-// day's); `unread`: the days whose file could not be read (not kept then).
-async function indexOf(dates) {
+// day's); `unread`: the days whose file could not be read (then made again next time).
+function indexOf(dates) {
   const key = dates.join(" ");
-  if (indexes.has(key)) return indexes.get(key);
+  if (!indexes.has(key)) {
+    const made = readIndex(dates);
+    indexes.set(key, made);
+    made.then((index) => index.unread.length && indexes.delete(key), () => indexes.delete(key));
+  }
+  return indexes.get(key);
+}
+
+async function readIndex(dates) {
   const files = await Promise.all(dates.map((date) => dayEntries(rankFileOf(date)).catch(() => null)));
   const papers = {};
   files.forEach((entries, at) => {
@@ -70,9 +78,8 @@ async function indexOf(dates) {
       if (!(id in papers)) papers[id] = { ...entry, date: dates[at] };
     }
   });
-  const index = makeIndex(papers);
+  const index = await makeIndexInSteps(papers);
   index.unread = dates.filter((_, at) => !files[at]);
-  if (!index.unread.length) indexes.set(key, index);
   return index;
 }
 
@@ -208,7 +215,9 @@ function describe(ranking, dates) {
   let text = `依据 ${by.join("和")},为 ${read.join("、")} 的 ${ranking.index.size} 篇论文排序`;
   if (ranking.results.hidden) text += `,${ranking.results.hidden} 篇含排除词,未列出`;
   if (ranking.index.unread.length) text += `(${ranking.index.unread.join("、")} 的论文未能读取)`;
-  return text + (ranking.results.length ? "。" : ":没有相近的论文。");
+  if (ranking.results.length) return text + "。";
+  const nothingWanted = !ranking.starred && !positive.length;
+  return text + (nothingWanted ? ":只有排除词,还没有想看的。收藏几篇论文,或写下想看的词。" : ":没有相近的论文。");
 }
 
 function showMore(box) {

@@ -63,7 +63,9 @@ function chineseWords(run) {
   }
   const words = [];
   if (!segmenter) {
-    for (let i = 0; i + 1 < run.length; i++) words.push(run.slice(i, i + 2));
+    for (let i = 0; i + 1 < run.length; i++) {
+      if (HAN.test(run[i]) && HAN.test(run[i + 1])) words.push(run.slice(i, i + 2));
+    }
     return words;
   }
   for (const part of segmenter.segment(run)) {
@@ -76,9 +78,10 @@ function chineseWords(run) {
 // "pre-training" gives "pre", "train" and "pretrain", so it meets "pretraining".
 export function terms(text) {
   const found = [];
+  const han = [];
   for (const [run] of normal(text).matchAll(RUNS)) {
     if (HAN.test(run)) {
-      for (const word of chineseWords(run)) if (!STOP_ZH.has(word)) found.push([word, word]);
+      han.push(run);
       continue;
     }
     const lower = run.toLowerCase();
@@ -88,6 +91,8 @@ export function terms(text) {
       if (part.length > 1 && !STOP.has(part) && !/^\d+$/.test(part)) found.push([stem(part), word]);
     }
   }
+  // The Chinese runs cut at once: one call of the segmenter a text, not one a run.
+  for (const word of chineseWords(han.join("\n"))) if (!STOP_ZH.has(word)) found.push([word, word]);
   return found;
 }
 
@@ -152,11 +157,31 @@ function paperTerms(entry) {
 // term's document frequency among them.
 export function makeIndex(entries) {
   const index = { papers: [], df: new Map(), size: 0 };
-  for (const [id, entry] of Object.entries(entries)) {
+  addPapers(index, Object.entries(entries));
+  return finished(index);
+}
+
+// The same, a slice of papers at a time with the page's other work let in between:
+// a phone takes a second or two over a day of 900 (bench/for_you.py).
+export async function makeIndexInSteps(entries, size = 150) {
+  const index = { papers: [], df: new Map(), size: 0 };
+  const all = Object.entries(entries);
+  for (let at = 0; at < all.length; at += size) {
+    addPapers(index, all.slice(at, at + size));
+    await new Promise((resolve) => setTimeout(resolve));
+  }
+  return finished(index);
+}
+
+function addPapers(index, entries) {
+  for (const [id, entry] of entries) {
     const paper = { id, entry, ...paperTerms(entry) };
     index.papers.push(paper);
     for (const term of paper.counts.keys()) index.df.set(term, (index.df.get(term) || 0) + 1);
   }
+}
+
+function finished(index) {
   index.size = index.papers.length;
   for (const paper of index.papers) paper.vector = vectorOf(index, paper.counts);
   return index;
@@ -172,11 +197,12 @@ function vectorOf(index, counts) {
   return unit(v);
 }
 
-function unit(v) {
+function unit(v) { // in place
   let norm = 0;
   for (const w of v.values()) norm += w * w;
   norm = Math.sqrt(norm) || 1;
-  return new Map([...v].map(([term, w]) => [term, w / norm]));
+  for (const [term, w] of v) v.set(term, w / norm);
+  return v;
 }
 
 // -- the reader ----------------------------------------------------------------------
