@@ -32,6 +32,7 @@ KINDS = [
     ("day files (abstracts, citations)", r"\d{4}/\d\d/\d\d/.*\.(json|gz)$"),
     ("whole-day pages", r"\d{4}/\d\d/\d\d/all/index\.html$"),
     ("day overviews", r"\d{4}/\d\d/\d\d/index\.html$"),
+    ("week and month pages", r"\d{4}/(W\d\d|\d\d)/[^/]+/index\.html$"),
     ("topic history pages", r"topics/"),
     ("feeds", r"feeds/"),
     ("assets (CSS, JS, fonts)", r"assets/"),

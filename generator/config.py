@@ -153,6 +153,10 @@ class Selection(_Strict):
     threshold: Annotated[int, Field(ge=0, le=100)] = 60
     # How many days the across-days topic page lists.
     topic_page_days: Annotated[int, Field(ge=1, le=365)] = 10
+    # How many of a week's and a month's best papers a topic's week and month pages
+    # list (/2026/W25/llm/, /2026/06/llm/), a compact row each; the weekly feed too.
+    best_of_week: Annotated[int, Field(ge=1, le=500)] = 30
+    best_of_month: Annotated[int, Field(ge=1, le=500)] = 50
 
 
 class LLM(_Strict):
@@ -218,6 +222,11 @@ class Config(_Strict):
             if topic.slug in RESERVED_TOPIC_SLUGS:
                 raise ValueError(
                     f"topic slug {topic.slug!r} is reserved: {RESERVED_TOPIC_SLUGS[topic.slug]}"
+                )
+            if topic.slug.isdigit():
+                raise ValueError(
+                    f"topic slug {topic.slug!r}: a slug needs a letter, as a month's topic"
+                    " pages (/2026/06/<slug>/) sit beside its days (/2026/06/19/)"
                 )
         return topics
 

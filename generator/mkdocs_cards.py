@@ -14,8 +14,9 @@ slowly, and the site comes out the same (tests/test_builders.py builds it both w
 So a builder that runs no MkDocs plugins (Zensical skips them without a word) loses no
 card, and nothing else the pages need may come from a plugin.
 
-It also leaves out of the build the months whose pages the build cache holds
-(site/months.py): MkDocs neither reads nor writes them, and build.py puts them in.
+It also leaves out of the build the months (and the weeks they own) whose pages the
+build cache holds (site/months.py): MkDocs neither reads nor writes them, and build.py
+puts them in.
 A builder without plugins builds them all, and build.py's copies replace them.
 
 Registered as the `digest-cards` plugin (pyproject.toml, mkdocs.yml).

@@ -4,6 +4,7 @@ with its search bundles. Every command that changes data/ ends here."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import logging
 from collections import Counter
@@ -13,9 +14,10 @@ from pathlib import Path
 from generator import split
 from generator.config import Config
 from generator.models import Day, Paper
+from generator.periods import Period, weeks_and_months
 from generator.render import Rendered, Renderer
 from generator.render.days import neighbours_of
-from generator.render.feeds import FEED_DAYS
+from generator.render.feeds import FEED_DAYS, weekly_feed_dates
 from generator.render.search import search_documents
 from generator.render.selections import UNSORTED_NAME, Selections
 from generator.selection import lacks_details
@@ -25,8 +27,11 @@ from generator.site.months import (
     CachedMonth,
     MonthCache,
     MonthSummary,
+    Unit,
     fingerprint,
     month_of,
+    unit_of,
+    weeks_around,
 )
 from generator.split import ONE_SITE, Edges
 from generator.store import Store, listed_day
@@ -49,6 +54,7 @@ def publish(settings: Settings, config: Config, *, build: bool, older: bool = Fa
     days = _read_days(settings, config, part.dates)
     renderer = _renderer(settings, config, [day.date for day in days], edges=part.edges)
     renderer.day_pages(days)
+    renderer.period_pages(weeks_and_months(part.dates), days)
     _say_rendered(renderer.finish(days))
     report_stale_topics(config, _stale(config, days), _lacking(config, days))
     _say_unreadable(sum(len(day.unreadable) for day in days))
@@ -109,25 +115,28 @@ class _Months:
     whole: WholeDays  # the renderer's every paper of a day (its all_papers)
     held: list[Day] = field(default_factory=list)  # every day, as `_kept` keeps it
     reused: list[CachedMonth] = field(default_factory=list)
-    built: list[tuple[str, str, MonthSummary]] = field(default_factory=list)  # to keep
+    built: list[tuple[Unit, str, MonthSummary]] = field(default_factory=list)  # to keep
     stale: Counter[str] = field(default_factory=Counter)
     lacking: int = 0
     unreadable: int = 0
     searchable: int = 0
 
-    @property
+    @functools.cached_property
     def recent(self) -> set[dt.date]:
-        """The days the site-wide pages show, kept whole."""
-        return set(self.dates[-_recent_days(self.config) :])
+        """The days the site-wide pages show, kept whole: the newest ones, and those of
+        the weeks in the weekly feeds."""
+        newest = self.dates[-_recent_days(self.config) :]
+        return {*newest, *weekly_feed_dates(self.dates)}
 
     def month(self, month_dates: list[dt.date]) -> MonthSummary:
-        """One month: from the build cache when its inputs are unchanged (not read,
-        rendered or built again; only its recent days are read, for the site-wide
-        pages), else read and its pages written. Its summary holds its documents."""
-        month = month_of(month_dates[0])
-        around = _around(self.dates, month_dates, self.edges)
-        key = self.cache.key(self.settings.store, month_dates, around)
-        cached = self.cache.get(month, key, self.settings.root / "content")
+        """One month and the weeks it owns (site/months.py): from the build cache when
+        their inputs are unchanged (not read, rendered or built again; only the month's
+        recent days are read, for the site-wide pages), else read and their pages
+        written. Its summary holds its documents."""
+        unit = unit_of(self.dates, month_dates)
+        around = [*_around(self.dates, month_dates, self.edges), *weeks_around(self.dates, unit)]
+        key = self.cache.key(self.settings.store, [*unit.before, *month_dates], around)
+        cached = self.cache.get(unit, key, self.settings.root / "content")
         recent = self.recent
         if cached:
             self.renderer.content.keep(cached.summary.content)
@@ -137,27 +146,38 @@ class _Months:
         else:
             read = self.whole.read_month(month_dates, self.config.selection.threshold)
             summary = _summary(self.config, read, self.selections)
-            self.renderer.day_pages(read)
-            self.whole.let_go()
-            if not any(day.unreadable for day in read):  # else read, and named, again
-                self.built.append((month, key, summary))
+            if self._render(unit, read):  # else read, and named, again
+                self.built.append((unit, key, summary))
         self.held += _kept(read, summary, recent, self.selections)
         self.stale += summary.stale
         self.lacking += summary.lacking
         self.unreadable += sum(len(day.unreadable) for day in read)
         return summary
 
+    def _render(self, unit: Unit, read: list[Day]) -> bool:
+        """The month's pages, its days' and its weeks', the days of the month before
+        in them read again. Whether every record was read."""
+        self.renderer.day_pages(read)
+        self.whole.let_go()
+        before = _read_days(self.settings, self.config, unit.before)
+        periods = [Period.month_of(unit.dates[0]), *unit.weeks]
+        self.renderer.period_pages(periods, [*before, *read])
+        for day in before:
+            if day.date not in self.recent:
+                self.selections.forget(day.date)
+        return not any(day.unreadable for day in [*before, *read])
+
     def keep(self, site: Path) -> None:
         """The months built now into the cache; the entries no longer used removed."""
-        for month, key, summary in self.built:
-            self.cache.put(month, key, self.settings.root / "content", site, summary)
-        names = [m.folder.name for m in self.reused] + [f"{m}-{k}" for m, k, _ in self.built]
+        for unit, key, summary in self.built:
+            self.cache.put(unit, key, self.settings.root / "content", site, summary)
+        names = [m.folder.name for m in self.reused] + [f"{u.month}-{k}" for u, k, _ in self.built]
         self.cache.prune(names)
 
 
 def _recent_days(config: Config) -> int:
     """How many of the newest days the site-wide pages show: the topic histories, the
-    feeds, and the home page with the day before it."""
+    daily feeds, and the home page with the day before it."""
     return max(config.selection.topic_page_days, FEED_DAYS, 2)
 
 

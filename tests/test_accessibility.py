@@ -37,6 +37,8 @@ PAGES = {
     "whole-day": "2026/06/19/all/",
     "for-you": "for-you/",  # ranked by a favorite and a keyword
     "for-you-empty": "for-you/",  # nothing to rank by: how to start
+    "week": "2026/W25/llm/",
+    "month": "2026/06/llm/",
 }
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme → Material's scheme
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -178,8 +180,12 @@ def describe(node: dict[str, Any]) -> str:
     data = node["data"] if isinstance(node["data"], dict) else {}
     if "contrastRatio" in data:
         detail = (
-            f"{data['contrastRatio']}:1 (needs {data['expectedContrastRatio']}) "
-            f"{data['fgColor']} on {data['bgColor']}, {data['fontSize']} {data['fontWeight']}"
+            # color-contrast's data; link-in-text-block's names the link's and the text's
+            f"{data['contrastRatio']}:1 (needs "
+            f"{data.get('expectedContrastRatio') or data.get('requiredContrastRatio')}) "
+            f"{data.get('fgColor') or data.get('nodeColor')} on "
+            f"{data.get('bgColor') or data.get('parentColor')}, "
+            f"{data.get('fontSize', '')} {data.get('fontWeight', '')}"
         )
     else:
         detail = (node["summary"] or "").replace("\n", " ")[:200]
@@ -233,7 +239,7 @@ CONTROLS = (
     ".paper-meta a", ".paper-meta button", ".more-authors summary",
     ".paper details.abstract > summary", ".paper-links a", ".paper-links button",
     ".topic-subs a", ".favorites button", ".favorites-list a", "table.calendar a",
-    ".md-header__button", ".digest-lang .md-select__link",
+    ".period-index a", ".md-header__button", ".digest-lang .md-select__link",
     ".for-you-settings :is(input, select, button)", ".for-you-title", ".for-you-star",
 )  # fmt: skip
 MEASURE = """(selectors) => selectors.flatMap((selector) =>

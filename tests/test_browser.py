@@ -362,8 +362,59 @@ def test_every_archive_calendar_link_opens_its_day(tab: Tab) -> None:
     tab.clean()
 
 
+def test_a_week_page_from_the_topic_page_lists_the_best_once_each_linked_to_its_card(
+    browser: Browser, site_url: str
+) -> None:
+    """On a 390 px phone: the topic's history links this week's page; its rows are the
+    week's best, best first, each paper once, and each row's link opens its card."""
+    context = browser.new_context(base_url=site_url, viewport={"width": 390, "height": 844})
+    tab = open_tab(context)
+    tab.goto("topics/llm/")
+    tab.page.locator(".topic-summary a", has_text="2026 年第 25 周").click()
+    tab.page.wait_for_url("**/2026/W25/llm/")
+    expect(tab.page.locator("h1")).to_contain_text("2026 年第 25 周")
+    rows = tab.page.locator("ol.period-rows > li")
+    expect(rows.first).to_be_visible()
+    shown = rows.evaluate_all(
+        """items => items.map(li => ({
+          id: li.id, date: li.dataset.date,
+          score: +li.querySelector(".score b").textContent,
+          card: li.querySelector(":scope > a").href,
+          arxiv: li.querySelector("small a").href,
+        }))"""
+    )
+    assert 0 < len(shown) <= 30  # selection.best_of_week
+    assert [r["score"] for r in shown] == sorted((r["score"] for r in shown), reverse=True)
+    assert len({r["id"] for r in shown}) == len(shown)
+    assert {r["date"] for r in shown} <= {"2026-06-18", "2026-06-19"}
+    for row in shown:  # each card is on its day's topic page
+        assert row["card"].endswith(f"/{row['date'].replace('-', '/')}/llm/#{row['id']}")
+        assert row["arxiv"] == f"https://arxiv.org/abs/{row['id']}"
+        html = context.request.get(row["card"].split("#")[0]).text()
+        assert re.search(rf'<article class="paper[^>]* id="{re.escape(row["id"])}"', html), row
+    hostile = tab.page.locator(f'ol.period-rows > li[id="{HOSTILE_ID}"]')
+    expect(hostile).to_contain_text("<script>")  # shown as text
+    assert tab.dialogs == []
+    width = tab.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the week page scrolls sideways on a phone: {width}px"
+    first = shown[0]
+    rows.first.locator(":scope > a").click()  # a tap opens the card on its day's page
+    tab.page.wait_for_url(f"**/{first['date'].replace('-', '/')}/llm/#{first['id']}")
+    expect(card(tab.page, first["id"])).to_be_in_viewport()
+    tab.page.go_back()
+    tab.page.wait_for_url("**/2026/W25/llm/")
+    tab.page.locator(".day-nav a", has_text="专题历史").click()
+    tab.page.wait_for_url("**/topics/llm/")
+    tab.clean()
+    context.close()
+
+
 @pytest.mark.parametrize(
-    "path", ["", LLM_PAGE, "archive/", "topics/llm/", "favorites/", "for-you/"]
+    "path",
+    [
+        *("", LLM_PAGE, "archive/", "topics/llm/", "favorites/", "for-you/"),
+        *("2026/W25/llm/", "2026/06/llm/"),  # a week's, a month's best
+    ],
 )
 def test_pages_fit_a_phone_and_load_nothing_from_elsewhere(
     browser: Browser, site_url: str, path: str

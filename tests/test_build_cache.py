@@ -1,6 +1,6 @@
 """The build cache of months (generator/site/months.py, issue 18 item 3): a daily build
-makes only the month that changed, and what it publishes is byte for byte what a build
-from nothing publishes."""
+makes only the month that changed, with the weeks it owns, and what it publishes is byte
+for byte what a build from nothing publishes."""
 
 from __future__ import annotations
 
@@ -19,13 +19,18 @@ from generator.cli import main
 from generator.config import load_config
 from generator.models import Day, Paper, StepState
 from generator.publish import PAGES_CACHE, SEARCH_CACHE
+from generator.selection import listed_under
+from generator.site.months import SUMMARY, MonthSummary
 from generator.sources.rss import parse_feed
 from generator.store import Store
 from generator.topics import triage
 
-# Days of three months; the daily build adds the last.
-DATES = [dt.date(2026, 4, 29), dt.date(2026, 4, 30), dt.date(2026, 5, 4), dt.date(2026, 5, 29)]
-NEXT_DAY = dt.date(2026, 6, 1)
+# Days of three months; the daily build adds the last. Week 18 runs from Wednesday
+# 2026-04-29 to Friday 05-01 (May's, its last day's); week 27 from Tuesday 06-30 (June's)
+# to the new day, Wednesday 07-01, when it becomes July's.
+DATES = [dt.date(2026, 4, 29), dt.date(2026, 4, 30), dt.date(2026, 5, 1), dt.date(2026, 6, 30)]
+NEXT_DAY = dt.date(2026, 7, 1)
+W18, W27 = "2026/W18/llm", "2026/W27/llm"
 
 
 def real_papers() -> list[Paper]:
@@ -77,6 +82,16 @@ def same_tree(one: Path, other: Path) -> list[str]:
     )
 
 
+def entry_files(root: Path, month: str) -> set[str]:
+    """The content/ files the cache's entry of `month` ("2026-07") lists."""
+    (entry,) = (root / PAGES_CACHE).glob(f"{month}-*")
+    return set(MonthSummary.loads((entry / SUMMARY).read_bytes()).content)
+
+
+def page(root: Path, path: str) -> str:
+    return (root / "site" / path / "index.html").read_text(encoding="utf-8")
+
+
 def bundles(root: Path) -> list[str]:
     return sorted(path.name for path in (root / SEARCH_CACHE).iterdir())
 
@@ -96,21 +111,26 @@ def archive(tmp_path: Path, papers: list[Paper], capfd: pytest.CaptureFixture[st
     root = copy_project(tmp_path / "daily")
     for number, date in enumerate(DATES):
         store_day(root, date, papers[number * 4 : number * 4 + 12])
-    assert build(root, capfd) == "2 built, 0 from the cache"
+    assert build(root, capfd) == "3 built, 0 from the cache"
     return root
 
 
 def test_the_daily_build_makes_one_month_and_publishes_what_a_full_build_does(
     archive: Path, papers: list[Paper], tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    assert f"{W27}.md" in entry_files(archive, "2026-06")
     store_day(archive, NEXT_DAY, papers[6:18])
-    # June is new; May's last day now links to it, so May is made again; April is not.
-    assert build(archive, capfd) == "2 built, 1 from the cache"
-    assert build(archive, capfd) == "0 built, 3 from the cache"
+    # July is new and takes week 27 over; June's last day now links to July's first, so
+    # June is made again (without the week); April and May (with week 18) are not.
+    assert build(archive, capfd) == "2 built, 2 from the cache"
+    assert build(archive, capfd) == "0 built, 4 from the cache"
+    assert f"{W27}.md" in entry_files(archive, "2026-07")
+    assert not any("/W" in path for path in entry_files(archive, "2026-06"))
+    assert f"{W18}.md" in entry_files(archive, "2026-05")
 
     full = copy_project(tmp_path / "full")
     shutil.copytree(archive / "data", full / "data", dirs_exist_ok=True)
-    assert build(full, capfd) == "3 built, 0 from the cache"
+    assert build(full, capfd) == "4 built, 0 from the cache"
     # Pagefind writes other bytes from the same documents on each run (its filter file
     # and the hash naming its metadata; two runs over 40 documents differed there), so
     # its bundles are compared by what they were made from: their cache keys hash the
@@ -119,9 +139,16 @@ def test_the_daily_build_makes_one_month_and_publishes_what_a_full_build_does(
     differ = same_tree(archive / "site", full / "site")
     assert [name for name in differ if not is_bundle_file(name)] == []
     assert same_tree(archive / "content", full / "content") == []
-    # The cached months are in the site and its sitemap.
+    # The cached months, their weeks and month pages are in the site and its sitemap.
     assert (archive / "site/2026/04/29/llm/index.html").is_file()
-    assert "/2026/04/29/" in (archive / "site/sitemap.xml").read_text(encoding="utf-8")
+    sitemap = (archive / "site/sitemap.xml").read_text(encoding="utf-8")
+    for path in ("2026/04/29", W18, "2026/04/llm", W27, "2026/07/llm"):
+        assert f"/{path}/<" in sitemap, path
+    # A week across two months lists both months' days; a month page its own.
+    assert "../../04/29/llm/#" in page(archive, W18) and "../../05/01/llm/#" in page(archive, W18)
+    assert "../../06/30/llm/#" in page(archive, W27) and "../../07/01/llm/#" in page(archive, W27)
+    assert "../30/llm/#" in page(archive, "2026/06/llm")
+    assert "07/01" not in page(archive, "2026/06/llm")
 
 
 @pytest.mark.parametrize(
@@ -133,20 +160,29 @@ def test_a_changed_template_or_config_builds_every_month(
 ) -> None:
     path = archive / change
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert build(archive, capfd) == "2 built, 0 from the cache"
+    assert build(archive, capfd) == "3 built, 0 from the cache"
 
 
-def test_a_changed_record_builds_its_month_and_shows_the_change(
-    archive: Path, capfd: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("changed", "said", "shown"),
+    [
+        # June 30: June's record, in June's week 27.
+        (DATES[3], "1 built, 2 from the cache", ["2026/06/30/{topic}", "2026/W27/{topic}"]),
+        # April 29: April's record, in May's week 18, so May is made again too.
+        (DATES[0], "2 built, 1 from the cache", ["2026/04/29/{topic}", "2026/W18/{topic}"]),
+    ],
+)
+def test_a_changed_record_builds_its_month_and_its_week_and_shows_the_change(
+    archive: Path, changed: dt.date, said: str, shown: list[str], capfd: pytest.CaptureFixture[str]
 ) -> None:
     store = Store(archive / "data")
-    day = store.read_day(DATES[0])
-    listed = next(p for p in day.papers if p.topics)
+    day = store.read_day(changed)
+    listed, hit = next((p, h) for p in day.papers for h in p.topics if listed_under(h, 60))
     listed.title_zh = "改过的中文标题"
     store.write_day(day)
-    assert build(archive, capfd) == "1 built, 1 from the cache"
-    page = archive / f"site/{DATES[0]:%Y/%m/%d}/{listed.topics[0].topic}/index.html"
-    assert "改过的中文标题" in page.read_text(encoding="utf-8")
+    assert build(archive, capfd) == said
+    for path in shown:
+        assert "改过的中文标题" in page(archive, path.format(topic=hit.topic))
 
 
 def test_a_month_whose_content_was_lost_or_cut_short_is_made_again(
@@ -157,8 +193,18 @@ def test_a_month_whose_content_was_lost_or_cut_short_is_made_again(
     kept = {path: path.read_bytes() for path in (lost, cut)}
     lost.unlink()
     cut.write_bytes(kept[cut][:100])
-    assert build(archive, capfd) == "2 built, 0 from the cache"
+    assert build(archive, capfd) == "2 built, 1 from the cache"
     assert {path: path.read_bytes() for path in (lost, cut)} == kept
+
+
+def test_a_lost_week_page_makes_the_month_that_owns_the_week_again(
+    archive: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    lost = archive / f"content/{W18}.md"
+    kept = lost.read_bytes()
+    lost.unlink()
+    assert build(archive, capfd) == "1 built, 2 from the cache"  # May's
+    assert lost.read_bytes() == kept
 
 
 @pytest.mark.parametrize("damage", ["summary", "site", "partial"])
@@ -174,7 +220,7 @@ def test_an_entry_that_is_not_whole_is_built_again(
         shutil.rmtree(april / "site")
     else:  # a build killed while it kept the month: only the .partial was made
         april.rename(april.with_name(april.name + ".partial"))
-    assert build(archive, capfd) == "1 built, 1 from the cache"
+    assert build(archive, capfd) == "1 built, 2 from the cache"
     assert (archive / f"site/{DATES[0]:%Y/%m/%d}/index.html").is_file()
     assert not any(p.name.endswith(".partial") for p in (archive / PAGES_CACHE).iterdir())
 
@@ -183,7 +229,10 @@ def test_a_day_removed_from_the_archive_leaves_the_site_and_the_cache(
     archive: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     Store(archive / "data").path(DATES[2]).unlink()
+    # May is gone; April and June link to each other now, and April owns week 18.
     assert build(archive, capfd) == "2 built, 0 from the cache"
-    assert not (archive / f"site/{DATES[2]:%Y/%m/%d}").exists()
-    assert not any((archive / f"content/{DATES[2]:%Y/%m/%d}").rglob("*.md"))
+    assert not (archive / "site/2026/05").exists()
+    assert not any((archive / "content/2026/05").rglob("*.md"))
     assert len(list((archive / PAGES_CACHE).iterdir())) == 2
+    assert f"{W18}.md" in entry_files(archive, "2026-04")
+    assert "05/01" not in page(archive, W18) and "../../04/30/llm/#" in page(archive, W18)

@@ -250,6 +250,18 @@ def test_messages_quote_only_a_short_excerpt(tmp_path: Path, text: str, expected
         ("llm: {timeout_seconds: '90'}", "llm.timeout_seconds: expected a valid number, got '90'"),
         ("llm: {json_mode: 1}", "llm.json_mode: expected a valid boolean, got 1"),
         ("llm: {model: 4}", "llm.model: expected a valid string, got 4"),
+        (
+            "selection: {best_of_week: '30'}",
+            "selection.best_of_week: expected a valid integer, got '30'",
+        ),
+        (
+            "selection: {best_of_week: 0}",
+            "selection.best_of_week: expected greater than or equal to 1, got 0",
+        ),
+        (
+            "selection: {best_of_month: 501}",
+            "selection.best_of_month: expected less than or equal to 500, got 501",
+        ),
     ],
 )
 def test_values_are_taken_as_written_not_coerced(
@@ -321,12 +333,23 @@ def test_a_folder_or_a_link_to_nothing_gives_one_line(tmp_path: Path) -> None:
     assert problem(dangling) == f"digest.yml: {dangling} links to a file that does not exist"
 
 
-def test_a_topic_cannot_take_a_slug_the_site_uses_itself(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("slug", "said"),
+    [
+        ("all", "topic slug 'all' is reserved: "),
+        # A month's topic page /2026/06/18/ would be day 18's overview.
+        ("18", "topic slug '18': a slug needs a letter, as a month's topic pages"),
+        ("2026", "topic slug '2026': a slug needs a letter"),
+    ],
+)
+def test_a_topic_cannot_take_a_slug_the_site_uses_itself(
+    tmp_path: Path, slug: str, said: str
+) -> None:
     path = write(
         tmp_path,
-        "categories: [cs.CL]\ntopics:" + VALID_TOPIC.replace("slug: t\n", "slug: all\n", 1),
+        "categories: [cs.CL]\ntopics:" + VALID_TOPIC.replace("slug: t\n", f"slug: '{slug}'\n", 1),
     )
-    with pytest.raises(ConfigError, match=r"^digest\.yml: topics: topic slug 'all' is reserved: "):
+    with pytest.raises(ConfigError, match=rf"^digest\.yml: topics: {re.escape(said)}"):
         load_config(path)
 
 

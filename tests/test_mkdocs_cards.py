@@ -76,22 +76,26 @@ def test_the_plugin_finds_every_card_the_renderer_makes_and_its_data(tmp_path: P
     render_site(config, [day], content, None, overrides=REPO / "overrides")
     pages = {p.as_posix(): p.read_text("utf-8") for p in content.rglob("*.md")}
     found = {"article": 0, "section": 0, "ol": 0}
+    periods = 0  # the lists of week and month pages
     cited = set()
     for text in pages.values():
         cards = [text[start:end] for start, end in blocks(text)]
         openings = re.findall(
-            r'<article class="paper|<section class="topic-card"|<ol class="paper-rows"', text
+            r'<article class="paper|<section class="topic-card"|<ol class="p(?:aper|eriod)-rows"',
+            text,
         )
         assert len(cards) == len(openings)
         for card in cards:
             tag = re.match(r"<([a-z]+)", card)[1]  # type: ignore[index]
             found[tag] += 1
+            periods += card.startswith('<ol class="period-rows"')
             assert card.endswith(f"</{tag}>") and card.count(f"</{tag}>") == 1
             if tag == "article":
                 paper = next(p for p in [*papers, forged] if f'id="{p.id}"' in card)
                 cited.add(paper.id)
     assert found["article"] > 10 and found["section"] >= len(config.topics)
     assert found["ol"] >= 1  # the whole-day page's lists of rows
+    assert periods >= 2  # a topic's week and month
     assert forged.id in cited
     # What a citation needs of every card comes back from the day file as it was.
     entries = read_day_files(content / "2026/06/19/cards")

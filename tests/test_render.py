@@ -267,6 +267,8 @@ def test_feeds_are_valid_atom(project: Path) -> None:
                 '<span class="nowrap">2026-06-19</span>',
                 '<section class="topic-card',
                 'href="2026/06/19/llm/"',
+                'href="2026/W25/llm/">W25</a>',  # the topic's best of the week, the month
+                'href="2026/06/llm/">6 月</a>',
             ],
         ),
         (
@@ -278,7 +280,9 @@ def test_feeds_are_valid_atom(project: Path) -> None:
             ],
         ),
         ("archive/", ['href="../2026/06/19/"', "2026 年 6 月"]),
-        ("topics/llm/", ["## 2026-06-19", 'href="../../feeds/llm.xml"']),
+        ("topics/llm/", ["## 2026-06-19", 'href="../../feeds/llm.xml"', '"../../2026/W25/llm/"']),
+        ("2026/W25/llm/", ["# 语言大模型 / LLM · 2026 年第 25 周", 'href="../../06/19/llm/#']),
+        ("2026/06/llm/", ["# 语言大模型 / LLM · 2026 年 6 月", 'href="../19/llm/#']),
     ],
 )
 def test_every_page_kind_is_rendered_with_what_it_is_for(

@@ -9,6 +9,7 @@ build renders the archive a month at a time and skips the months it has built be
     whole_day.py   each day's every paper, in compact rows (YYYY/MM/DD/all/), and
                    the day's ranking file (rank_data.py)
     topics.py      each topic's page across its recent days
+    period_pages.py  each topic's best papers of a week and of a month
     archive.py     the archive calendar, the topics index, the favorites page
     for_you.py     the 推荐 / For you page (the browser ranks the days' ranking files)
     feeds.py       Atom feeds
@@ -30,12 +31,14 @@ from pathlib import Path
 
 from generator.config import Config
 from generator.models import Day
+from generator.periods import Period, weeks_and_months
 from generator.render.archive import render_lists
 from generator.render.content import Content, Rendered
 from generator.render.context import AllPapers, Context, papers_held
 from generator.render.days import render_days, render_home
 from generator.render.feeds import render_feeds
 from generator.render.for_you import render_for_you
+from generator.render.period_pages import render_periods
 from generator.render.selections import Selections
 from generator.render.topics import render_topics
 from generator.render.whole_day import render_whole_days
@@ -46,8 +49,9 @@ __all__ = ["Rendered", "Renderer", "render_site"]
 
 class Renderer:
     """content/ in two steps: `day_pages` for some days (each day's own pages: its
-    overview, its topic pages, its whole-day page), as many times as needed, then
-    `finish` with the site-wide pages and the removal of stale files.
+    overview, its topic pages, its whole-day page) and `period_pages` for some weeks
+    and months, as many times as needed, then `finish` with the site-wide pages and
+    the removal of stale files.
 
     `dates`: every day the site will have (the days' neighbours link to them).
     `overrides` is the theme folder holding the paper card; by default the project's,
@@ -86,6 +90,10 @@ class Renderer:
         render_days(self._ctx, days)
         render_whole_days(self._ctx, days)
 
+    def period_pages(self, periods: Sequence[Period], days: Sequence[Day]) -> None:
+        """Each topic's pages of these weeks and months, from `days`: every day of them."""
+        render_periods(self._ctx, periods, days)
+
     def finish(self, days: Sequence[Day]) -> Rendered:
         """The site-wide pages from `days` (every day: the recent ones whole, the others
         may hold their counts alone), then the stale files removed."""
@@ -121,4 +129,5 @@ def render_site(
         edges=edges,
     )
     renderer.day_pages(days)
+    renderer.period_pages(weeks_and_months(day.date for day in days), days)
     return renderer.finish(days)

@@ -1,5 +1,6 @@
-"""The archive's calendar of days, and the pages that list things rather than papers:
-the topics index and the favorites (filled in by digest/favorites.js from the browser's store)."""
+"""The archive's calendar of days, with each topic's month and weeks under each month,
+and the pages that list things rather than papers: the topics index (with the feeds)
+and the favorites (filled in by digest/favorites.js from the browser's store)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from generator.config import Subtopic, Topic
+from generator.periods import Period
 from generator.render import urls
 from generator.render.context import Context
-from generator.render.views import Group, grouped
+from generator.render.feeds import FEED_DAYS, FEED_WEEKS
+from generator.render.views import Group, PageLink, grouped, period_links
 from generator.split import Across
 
 WEEKDAY_NAMES = ["一", "二", "三", "四", "五", "六", "日"]
@@ -28,10 +31,19 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class TopicPeriods:
+    """A topic's pages of a month and of the weeks with its days, under its calendar."""
+
+    name: str
+    links: list[PageLink]
+
+
+@dataclass(frozen=True)
 class Month:
     key: str  # the heading's anchor, YYYY-MM
     label: str
     weeks: list[list[Cell | None]]  # None: a day of the month before or after
+    topics: list[TopicPeriods]
 
 
 @dataclass(frozen=True)
@@ -51,11 +63,17 @@ class TopicEntry:
     description: str
     href: str
     subtopics: list[Subtopic]
+    feed_href: str
+    weekly_feed_href: str
 
 
 @dataclass(frozen=True)
 class TopicsIndexPage:  # templates/topics_index.md
     groups: list[Group[TopicEntry]]
+    opml_href: str  # every feed at once
+    all_feed_href: str
+    feed_days: int
+    feed_weeks: int
 
 
 def render_lists(ctx: Context) -> None:
@@ -65,11 +83,18 @@ def render_lists(ctx: Context) -> None:
 
 
 def render_topics_index(ctx: Context) -> None:
-    def entry(topic: Topic) -> TopicEntry:
-        href = urls.relative(TOPICS_INDEX_URL, urls.topic_url(topic.slug))
-        return TopicEntry(topic.name, topic.description, href, topic.subtopics)
+    def href(url: str) -> str:
+        return urls.relative(TOPICS_INDEX_URL, url)
 
-    body = ctx.render("topics_index.md", TopicsIndexPage(grouped(ctx.config.topics, entry)))
+    def entry(topic: Topic) -> TopicEntry:
+        page, feed = href(urls.topic_url(topic.slug)), href(urls.feed_url(topic.slug))
+        weekly = href(urls.weekly_feed_url(topic.slug))
+        return TopicEntry(topic.name, topic.description, page, topic.subtopics, feed, weekly)
+
+    groups = grouped(ctx.config.topics, entry)
+    opml, everything = href(urls.OPML_URL), href(urls.feed_url(None))
+    page = TopicsIndexPage(groups, opml, everything, FEED_DAYS, FEED_WEEKS)
+    body = ctx.render("topics_index.md", page)
     # topics/index.md, not topics.md: topics/<slug>.md live in that folder.
     ctx.content.add_page(TOPICS_INDEX_URL, "专题", body, path="topics/index.md")
 
@@ -81,14 +106,14 @@ def render_archive(ctx: Context) -> None:
         total_days=len(counts),
         total_papers=sum(counts.values()),
         weekday_names=WEEKDAY_NAMES,
-        months=[_month(year, month, counts) for year, month in months],
+        months=[_month(ctx, year, month, counts) for year, month in months],
         older=ctx.edges.older,
         newer=ctx.edges.newer,
     )
     ctx.content.add_page(urls.ARCHIVE_URL, "归档", ctx.render("archive.md", page))
 
 
-def _month(year: int, month: int, counts: dict[dt.date, int]) -> Month:
+def _month(ctx: Context, year: int, month: int, counts: dict[dt.date, int]) -> Month:
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         cells: list[Cell | None] = []
@@ -101,4 +126,18 @@ def _month(year: int, month: int, counts: dict[dt.date, int]) -> Month:
             else:
                 cells.append(Cell(date.day))
         weeks.append(cells)
-    return Month(f"{year}-{month:02d}", f"{year} 年 {month} 月", weeks)
+    label = f"{year} 年 {month} 月"
+    return Month(f"{year}-{month:02d}", label, weeks, _topic_periods(ctx, year, month, counts))
+
+
+def _topic_periods(
+    ctx: Context, year: int, month: int, counts: dict[dt.date, int]
+) -> list[TopicPeriods]:
+    """Each topic's links to its month page and the pages of the weeks with the month's
+    days (a week across two months is under both)."""
+    dates = [date for date in counts if (date.year, date.month) == (year, month)]
+    periods = [Period.month_of(dates[0]), *sorted({Period.week_of(date) for date in dates})]
+    return [
+        TopicPeriods(topic.name, period_links(urls.ARCHIVE_URL, periods, topic.slug))
+        for topic in ctx.config.topics
+    ]

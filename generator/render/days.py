@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from generator.card_data import day_entry, day_files
 from generator.config import Topic
 from generator.models import BUDGET_LEFT, NO_LLM, Day, Paper
+from generator.periods import Period
 from generator.render import urls
 from generator.render.bibtex import citation
 from generator.render.cards import ANNOUNCE_LABELS, CardView
@@ -21,10 +22,12 @@ from generator.render.views import (
     Group,
     Link,
     Neighbour,
+    PageLink,
     PaperLine,
     day_link,
     grouped,
     paper_lines,
+    period_links,
 )
 from generator.selection import lacks_details
 from generator.split import ONE_SITE, Across, Edges
@@ -52,6 +55,7 @@ class TopicOfDay:
     subtopics: list[SubtopicCount]
     best: list[PaperLine]
     date: str
+    periods: list[PageLink]  # the topic's best of the day's week and month
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class TopicDayPage:  # templates/topic_day.md
     topic_href: str
     feed_href: str
     whole_day_href: str
+    week_href: str  # the topic's best of the day's week
 
 
 def render_days(ctx: Context, days: Sequence[Day]) -> None:
@@ -171,7 +176,12 @@ def _topic_of_day(ctx: Context, day: Day, topic: Topic, from_url: str) -> TopicO
         ],
         best=paper_lines(from_url, topic_url, chosen[:BEST_ON_OVERVIEW]),
         date=day.date.isoformat(),
+        periods=period_links(from_url, _periods_of(day.date), topic.slug),
     )
+
+
+def _periods_of(date: dt.date) -> list[Period]:
+    return [Period.week_of(date), Period.month_of(date)]
 
 
 def failed_and_unlisted(ctx: Context, day: Day) -> list[Paper]:
@@ -199,6 +209,7 @@ def render_topic_day(ctx: Context, day: Day, topic: Topic, neighbours: Neighbour
         topic_href=urls.relative(url, urls.topic_url(topic.slug)),
         feed_href=urls.relative(url, urls.feed_url(topic.slug)),
         whole_day_href=urls.relative(url, urls.whole_day_url(day.date)),
+        week_href=urls.relative(url, urls.period_url(Period.week_of(day.date), topic.slug)),
     )
     ctx.content.add_page(
         url,

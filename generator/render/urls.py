@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 
+from generator.periods import Period
+
 
 def day_url(date: dt.date) -> str:
     return f"{date:%Y/%m/%d}/"
@@ -35,10 +37,25 @@ def cards_url(date: dt.date, part: str | None = None) -> str:
     return f"{folder}{part}.json.gz" if part else folder
 
 
+def period_url(period: Period, slug: str) -> str:
+    """Topic `slug`'s best papers of a week ("2026/W25/llm/") or a month ("2026/06/llm/",
+    beside the month's days: config.py keeps a slug of digits alone from meeting one)."""
+    return f"{period.folder}/{slug}/"
+
+
+FEEDS = "feeds/"
+WEEKLY_FEEDS = "feeds/weekly/"  # a folder of their own: no topic's daily feed meets one
+
+
 def feed_url(slug: str | None) -> str:
-    return f"feeds/{slug or 'all'}.xml"
+    return f"{FEEDS}{slug or 'all'}.xml"
 
 
+def weekly_feed_url(slug: str) -> str:
+    return f"{WEEKLY_FEEDS}{slug}.xml"
+
+
+OPML_URL = f"{FEEDS}index.opml"  # every feed of the site, for a feed reader to import
 ARCHIVE_URL = "archive/"
 HOME_URL = ""
 
@@ -65,11 +82,11 @@ def source_path(url: str) -> str:
     """The Markdown file under content/ that MkDocs turns into `url`."""
     if url == "":
         return "index.md"
-    if url.endswith((".xml", ".json", ".gz")):
+    if url.endswith((".xml", ".json", ".gz", ".opml")):
         return url
     parts = url.rstrip("/").split("/")
     # Day overviews are index.md of their folder; every other page (a topic's day, the
-    # whole day at YYYY/MM/DD/all/) is <name>.md.
+    # whole day at YYYY/MM/DD/all/, a topic's week or month) is <name>.md.
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return url + "index.md"
     return url.rstrip("/") + ".md"

@@ -1,5 +1,6 @@
-"""View models more than one kind of page shows: a link to a neighbouring day, a line
-of a paper list (templates/paper_line.html) and topics grouped as digest.yml groups them."""
+"""View models more than one kind of page shows: a link to a neighbouring day or to a
+week's or month's page, a line of a paper list (templates/paper_line.html) and topics
+grouped as digest.yml groups them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from generator.config import Topic
+from generator.periods import Period
 from generator.render import urls
 from generator.render.selections import Selected
 
@@ -21,6 +23,25 @@ class Link:
 
     date: str
     href: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A link and what it says: a week's or a month's page, one of a period's days."""
+
+    label: str
+    href: str
+
+
+def period_links(
+    from_url: str, periods: Iterable[Period], slug: str, *, long: bool = False
+) -> list[PageLink]:
+    """Links to topic `slug`'s pages of `periods`, each named short ("W25", "6 月"), or
+    in full ("2026 年第 25 周")."""
+    return [
+        PageLink(p.label if long else p.short, urls.relative(from_url, urls.period_url(p, slug)))
+        for p in periods
+    ]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from generator.errors import SiteError
 from generator.files import link_tree
 from generator.site.bundles import SearchIndex
 from generator.site.layout import FOLDER
-from generator.site.months import REUSED_ENV, CachedMonth, folder_of
+from generator.site.months import REUSED_ENV, CachedMonth
 from generator.site.process import tail
 from generator.site.sitemap import write_sitemap
 
@@ -28,19 +28,20 @@ def build_site(
     index: SearchIndex | None = None,
     reused: Sequence[CachedMonth] = (),
 ) -> Path:
-    """Run `mkdocs build` in `root`, leaving out the `reused` months, whose built pages
-    the cache holds and which are put in after; then the search bundles of `index`
+    """Run `mkdocs build` in `root`, leaving out the `reused` months (and their weeks),
+    whose built pages the cache holds and which are put in after; then the search bundles of `index`
     (already under way, see publish.py) in site/pagefind/ and the sitemap of every
     page. Return the site folder."""
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
     if strict:
         command.append("--strict")
-    result = _mkdocs(root, command, " ".join(folder_of(m.month) for m in reused))
+    result = _mkdocs(root, command, " ".join(f for month in reused for f in month.folders))
     if result.returncode != 0:
         raise SiteError(f"mkdocs build failed:\n{tail(result)}")
     site = root / "site"
     for month in reused:
-        link_tree(month.site, site / folder_of(month.month))
+        for folder in month.folders:  # its month's and its weeks' (months.py)
+            link_tree(month.site(folder), site / folder)
     if index is not None:
         index.write_into(site / FOLDER)
     write_sitemap(site, site_url(root))

@@ -2,24 +2,40 @@
 is neither read, rendered nor built again. Its content/ files and its built pages come
 from here, so a daily build does the work of the month that changed (issue 18).
 
-A month's inputs are its days' records and metadata (data/), the dates of the days
-around it (its first and last days link to them), and the fingerprint of everything
-that shapes every page: the generator's code and templates, overrides/, mkdocs.yml,
-digest.yml, the site's address and the versions of the packages that write HTML. A
-change to any of them makes every key new, so everything is built again.
+A month's unit is its folder, YYYY/MM/ (its days' pages, and its topics' month pages
+YYYY/MM/<topic>/), and the folders of the weeks it owns, YYYY/Www/ (its topics' week
+pages). A week belongs to the month of its last day on the site, so the unit that makes
+a week's pages always has one of its days; a week that began in the month before has
+those days read again with the month (four at most). A week's folder is named by its
+ISO year, which the month may not share: a week of 2025-12-29 to 2026-01-02 is
+2026/W01/, the unit of January 2026, or of December 2025 while January has no day yet.
+
+A month's inputs are its days' records and metadata (data/), those of the days of the
+month before in the weeks it owns, the dates of the days around it and around each
+week it owns (their first and last days, and the weeks' and the month's pages, link to
+them), and the fingerprint of everything that shapes every page: the generator's code
+and templates, overrides/, mkdocs.yml, digest.yml, the site's address and the versions
+of the packages that write HTML. A change to any of them makes every key new, so
+everything is built again.
+
+So a week's owner changes only with a new (or removed) day: a week that ended in one
+month and gets a day in the next goes to the next, and the month before is made again
+anyway, as its last day now links to the new one, and gives the week up. A daily build
+makes the current month's pages and its week's; the first day of a month makes the
+month before again too, as it did before weeks.
 
 An entry, `.cache/pages/<YYYY-MM>-<key>/` (kept by actions/cache in the daily
 workflow, like the search bundles beside it):
 
-    site/          the month's built files of site/YYYY/MM/
+    site/          the unit's built files: site/YYYY/MM/ and site/YYYY/Www/ of its weeks
     month.json.gz  what the rest of the build needs of the month without reading it:
                    each day's counts (the archive calendar), the search documents (a
                    quarter is indexed whole), the stale topic hits and lacking details
-                   (the build's warnings), and the names and sizes of the month's files
+                   (the build's warnings), and the names and sizes of the unit's files
                    in content/
 
 content/ is committed and is not copied here: an entry is used only while content/
-holds the month's files as the entry lists them (a file lost or cut short means the
+holds the unit's files as the entry lists them (a file lost or cut short means the
 month is made again), so what is published always matches what is committed.
 
 It is made in a .partial folder and renamed when whole, so a build killed meanwhile
@@ -28,6 +44,7 @@ leaves nothing that passes for an entry.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import gzip
 import hashlib
@@ -42,15 +59,16 @@ from pathlib import Path
 import generator
 from generator.files import link_tree
 from generator.models import DayCounts
+from generator.periods import Period, around
 from generator.store import Store
 
 # Bumped when what an entry holds changes other than through its inputs.
-_ENTRY_FORMAT = "1"
+_ENTRY_FORMAT = "2"
 # The packages whose versions show in the HTML they write.
 _WRITERS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
 SUMMARY = "month.json.gz"
-# How build.py tells MkDocs (the digest-cards plugin) which months' folders of content/
-# to leave out: their pages come from the cache. Space-separated "YYYY/MM".
+# How build.py tells MkDocs (the digest-cards plugin) which folders of content/ to
+# leave out: their pages come from the cache. Space-separated "YYYY/MM" and "YYYY/Www".
 REUSED_ENV = "DIGEST_REUSED_MONTHS"
 
 
@@ -62,6 +80,34 @@ def month_of(date: dt.date) -> str:
 def folder_of(month: str) -> str:
     """ "2026-06" → "2026/06": where its days' pages are, under content/ and site/."""
     return month.replace("-", "/")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one entry of the cache makes: a month and the weeks it owns."""
+
+    month: str  # "2026-06"
+    dates: list[dt.date]  # the month's days
+    weeks: list[Period]  # the weeks it owns, oldest first
+    before: list[dt.date]  # their days of the month before, read with the month's
+
+    @property
+    def folders(self) -> list[str]:
+        return [folder_of(self.month), *(week.folder for week in self.weeks)]
+
+
+def unit_of(dates: Sequence[dt.date], month: list[dt.date]) -> Unit:
+    """The unit of the month of `month` (its days) among every day of the site, `dates`
+    (sorted): the weeks whose last day on the site is in the month are its."""
+    weeks = sorted({Period.week_of(date) for date in month})
+    owned = [w for w in weeks if dates[bisect.bisect_right(dates, w.end) - 1] <= month[-1]]
+    before = [d for w in owned for d in dates if d in w and d < month[0]]
+    return Unit(month_of(month[0]), month, owned, before)
+
+
+def weeks_around(dates: Sequence[dt.date], unit: Unit) -> list[dt.date | None]:
+    """The days just before and after each week of `unit`: its pages link to their weeks."""
+    return [date for week in unit.weeks for date in around(dates, week)]
 
 
 @dataclass
@@ -102,10 +148,11 @@ class CachedMonth:
     month: str
     folder: Path  # the entry
     summary: MonthSummary
+    folders: list[str]  # Unit.folders: where its pages are, under site/
 
-    @property
-    def site(self) -> Path:
-        return self.folder / "site" / folder_of(self.month)
+    def site(self, folder: str) -> Path:
+        """The entry's built files of `folder` (one of `folders`)."""
+        return self.folder / "site" / folder
 
 
 class MonthCache:
@@ -114,7 +161,8 @@ class MonthCache:
         self.fingerprint = fingerprint
 
     def key(self, store: Store, dates: Sequence[dt.date], around: Sequence[dt.date | None]) -> str:
-        """The hash of a month's inputs: its days' files and the days around it."""
+        """The hash of a month's inputs: its days' files (and those of the month before
+        in its weeks) and the days around it and its weeks."""
         digest = hashlib.sha256(f"{_ENTRY_FORMAT} {self.fingerprint}".encode())
         digest.update(repr([d and d.isoformat() for d in around]).encode())
         for date in dates:
@@ -124,29 +172,31 @@ class MonthCache:
             digest.update(meta.read_bytes() if meta.is_file() else b"-")
         return digest.hexdigest()[:16]
 
-    def get(self, month: str, key: str, content: Path) -> CachedMonth | None:
+    def get(self, unit: Unit, key: str, content: Path) -> CachedMonth | None:
         """The month's entry, if it is whole and content/ holds its files."""
-        entry = self.folder / f"{month}-{key}"
+        entry = self.folder / f"{unit.month}-{key}"
         try:
             summary = MonthSummary.loads((entry / SUMMARY).read_bytes())
         except (OSError, ValueError, KeyError, TypeError):
             return None  # not made, or not whole: the month is built again
-        cached = CachedMonth(month, entry, summary)
-        if not cached.site.is_dir() or not _holds(content, summary.content):
+        cached = CachedMonth(unit.month, entry, summary, unit.folders)
+        whole = all(cached.site(folder).is_dir() for folder in unit.folders)
+        if not whole or not _holds(content, summary.content):
             return None
         return cached
 
-    def put(self, month: str, key: str, content: Path, site: Path, summary: MonthSummary) -> None:
+    def put(self, unit: Unit, key: str, content: Path, site: Path, summary: MonthSummary) -> None:
         """Keep the month as this build made it: its built files (hard links: the next
         build empties site/ before it writes), and the list of its content/ files."""
-        entry = self.folder / f"{month}-{key}"
+        entry = self.folder / f"{unit.month}-{key}"
         partial = entry.with_name(entry.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        link_tree(site / folder_of(month), partial / "site" / folder_of(month))
-        folder = content / folder_of(month)
+        for folder in unit.folders:
+            link_tree(site / folder, partial / "site" / folder)
         summary.content = {
             path.relative_to(content).as_posix(): path.stat().st_size
-            for path in sorted(folder.rglob("*"))
+            for folder in unit.folders
+            for path in sorted((content / folder).rglob("*"))
             if path.is_file()
         }
         (partial / SUMMARY).write_bytes(summary.dumps())
