@@ -120,6 +120,9 @@ class _Months:
     lacking: int = 0
     unreadable: int = 0
     searchable: int = 0
+    # The last week's days of the month read before, whole: the next month's first
+    # week may have begun among them (site/months.py), and need not read them again.
+    tail: list[Day] = field(default_factory=list)
 
     @functools.cached_property
     def recent(self) -> set[dt.date]:
@@ -148,6 +151,7 @@ class _Months:
             summary = _summary(self.config, read, self.selections)
             if self._render(unit, read):  # else read, and named, again
                 self.built.append((unit, key, summary))
+        self.tail = [day for day in read if day.date in Period.week_of(month_dates[-1])]
         self.held += _kept(read, summary, recent, self.selections)
         self.stale += summary.stale
         self.lacking += summary.lacking
@@ -155,11 +159,13 @@ class _Months:
         return summary
 
     def _render(self, unit: Unit, read: list[Day]) -> bool:
-        """The month's pages, its days' and its weeks', the days of the month before
-        in them read again. Whether every record was read."""
+        """The month's pages, its days' and its weeks', with the days of the month
+        before in its weeks (from `tail`, or read again). Whether every record was read."""
         self.renderer.day_pages(read)
         self.whole.let_go()
-        before = _read_days(self.settings, self.config, unit.before)
+        before = [day for day in self.tail if day.date in unit.before]
+        unread = [date for date in unit.before if date not in {day.date for day in before}]
+        before += _read_days(self.settings, self.config, unread)
         periods = [Period.month_of(unit.dates[0]), *unit.weeks]
         self.renderer.period_pages(periods, [*before, *read])
         for day in before:

@@ -326,7 +326,10 @@ def test_both_builds_publish_their_own_days_and_only_the_older_has_the_banner(
     assert (newer / "2026/06/19/index.html").is_file()
     assert not (newer / "2025").exists() and not (root / "content" / "2025").exists()
     assert (older / "2025/12/31/llm/index.html").is_file()
-    assert not (older / "2026").exists() and not (root / "older/content/2026").exists()
+    # Of 2026, the older site has only the pages of the ISO week of 2025-12-31, 2026-W01.
+    assert [p.name for p in (older / "2026").iterdir()] == ["W01"]
+    assert [p.name for p in (root / "older/content/2026").iterdir()] == ["W01"]
+    assert "2025-12-31" in (older / "2026/W01/llm/index.html").read_text(encoding="utf-8")
     assert "digest-older-notice" not in (newer / "index.html").read_text(encoding="utf-8")
     banner = (older / "2025/12/31/llm/index.html").read_text(encoding="utf-8")
     assert (

@@ -89,7 +89,7 @@ class PeriodPage:  # templates/period.md
 def render_periods(ctx: Context, periods: Iterable[Period], days: Sequence[Day]) -> None:
     """Each topic's page of each of `periods`, from `days`, which hold every day of them."""
     for period in periods:
-        held = [day for day in days if day.date in period]
+        held = sorted((day for day in days if day.date in period), key=lambda day: day.date)
         for topic in ctx.config.topics:
             render_period(ctx, period, held, topic)
 
