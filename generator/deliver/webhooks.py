@@ -257,8 +257,10 @@ def feishu_signed(payload: dict[str, Any], secret: str, timestamp: int) -> dict[
 
 
 @dataclass(frozen=True)
-class Feishu(Channel):
-    name = "feishu"
+class _SignedHook(Channel):
+    """A webhook address with an optional signing secret (Feishu, DingTalk): both are
+    secrets, scrubbed from every message, and the address is the destination."""
+
     url: str = field(repr=False)
     secret: str | None = field(default=None, repr=False)
 
@@ -267,6 +269,11 @@ class Feishu(Channel):
 
     def secrets(self) -> list[str]:
         return [self.url, *([self.secret] if self.secret else [])]
+
+
+@dataclass(frozen=True)
+class Feishu(_SignedHook):
+    name = "feishu"
 
     def send(self, digest: Digest, pace: Pace) -> str:
         return _sent(self, pace, [partial(self._once, p, pace) for p in feishu_payloads(digest)])
@@ -349,16 +356,8 @@ def dingtalk_signed(url: str, secret: str, timestamp_ms: int) -> str:
 
 
 @dataclass(frozen=True)
-class DingTalk(Channel):
+class DingTalk(_SignedHook):
     name = "dingtalk"
-    url: str = field(repr=False)
-    secret: str | None = field(default=None, repr=False)
-
-    def destination(self) -> str:
-        return self.url
-
-    def secrets(self) -> list[str]:
-        return [self.url, *([self.secret] if self.secret else [])]
 
     def send(self, digest: Digest, pace: Pace) -> str:
         return _sent(self, pace, [partial(self._once, p, pace) for p in dingtalk_payloads(digest)])
