@@ -149,7 +149,10 @@ def build_fixture_site(root: Path, site_url: str | None = None) -> Path:
                     raise RuntimeError(f"the fixture run of {day} failed")
     store = Store(root / "data")
     last = store.read_day(dt.date.fromisoformat(DAYS[-1]))
-    last.papers = sorted([*last.papers, hostile_paper()], key=lambda p: p.id)
+    hostile = hostile_paper()
+    # Also under a second topic, scoring lower there: its brief (test_briefs.py).
+    hostile.topics.append(TopicHit("agents", "tool-use", 70, "<i>第二</i> & 专题"))
+    last.papers = sorted([*last.papers, hostile], key=lambda p: p.id)
     store.write_day(last)
     store.write_day(Day(OLDER_DAY, [older_paper()]))
     if main(["--root", str(root), "build"]) != 0:

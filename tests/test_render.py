@@ -144,6 +144,8 @@ def test_the_topic_page_leaves_the_abstracts_to_the_day_file(tmp_path: Path) -> 
         card = unescape(card[: card.index("</article>")])
         assert paper.abstract[:30] not in card
         assert not paper.abstract_zh or paper.abstract_zh[:10] not in card
+        if card.startswith('<article class="paper-brief'):  # its card is on another page
+            continue
         # The folds are the page script's (controls.js): the card says which it needs.
         assert ("has-zh-abstract" in card.split(">", 1)[0]) == bool(paper.abstract_zh)
         assert '<details class="abstract' not in card

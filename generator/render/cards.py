@@ -20,6 +20,7 @@ from generator.render.coins import context_object
 from generator.render.links import code_url, linkify
 
 CARD_TEMPLATE = "partials/paper-card.html"  # in the theme's overrides/, beside Material's partials
+BRIEF_TEMPLATE = "partials/paper-brief.html"
 # Each announce type as the page names it: in Chinese, and in English mode.
 ANNOUNCE_LABELS = {
     "new": ("新提交", "New"),
@@ -28,6 +29,7 @@ ANNOUNCE_LABELS = {
     "replace-cross": ("替换交叉", "Replaced cross-list"),
 }
 AUTHOR_LIMIT = 12  # authors shown before "… 等 N 人"
+BRIEF_AUTHORS = 3  # a brief's authors, before "等"
 # An institution as the LLM writes it: the English name, then a Chinese gloss in
 # parentheses, "Tsinghua University (清华大学)". English mode shows the name alone.
 GLOSSED = re.compile(
@@ -52,16 +54,32 @@ class CardView:
     topic: Topic
 
 
+@dataclass(frozen=True)
+class BriefView:
+    """A paper's brief on a topic page of `date` whose card is on another topic's page
+    of the day, its home (Selections.homes): `hit` is its hit here, `home_href` its card."""
+
+    paper: Paper
+    hit: TopicHit
+    date: dt.date
+    home_name: str
+    home_href: str
+
+
 class Cards:
-    """Renders card views through the theme's card template."""
+    """Renders card views through the theme's card template, and briefs through its
+    brief template."""
 
     def __init__(self, templates: jinja2.Environment, language: str) -> None:
         # Before the card is compiled: Jinja looks its filters up then.
         templates.filters["linkify"] = linkify  # URLs in arXiv's text, escaped around them
         self._template = templates.get_template(CARD_TEMPLATE)
+        self._brief = templates.get_template(BRIEF_TEMPLATE)
         self._language = language
 
-    def render(self, card: CardView) -> Markup:
+    def render(self, card: CardView | BriefView) -> Markup:
+        if isinstance(card, BriefView):
+            return self.render_brief(card)
         # The names are paper-card.html's: the theme's template reads them as they are.
         html = self._template.render(
             paper=card.paper,
@@ -76,5 +94,21 @@ class Cards:
             code=code_url(card.paper.comments, card.paper.abstract, card.paper.abstract_zh),
             coins=context_object(card.paper, citation(card.paper, card.date.year).year),
         )
-        # Belt and braces: a blank line would end the raw HTML block in Markdown.
-        return Markup(re.sub(r"\n\s*\n", "\n", html).strip())
+        return _one_block(html)
+
+    def render_brief(self, brief: BriefView) -> Markup:
+        html = self._brief.render(
+            paper=brief.paper,
+            hit=brief.hit,
+            date=brief.date.isoformat(),
+            home_name=brief.home_name,
+            home_href=brief.home_href,
+            author_limit=BRIEF_AUTHORS,
+            language=self._language,
+        )
+        return _one_block(html)
+
+
+def _one_block(html: str) -> Markup:
+    # Belt and braces: a blank line would end the raw HTML block in Markdown.
+    return Markup(re.sub(r"\n\s*\n", "\n", html).strip())

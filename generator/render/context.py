@@ -17,7 +17,7 @@ from generator import card_data
 from generator.config import Config
 from generator.errors import RenderError
 from generator.models import Day, Paper
-from generator.render.cards import CARD_TEMPLATE, Cards
+from generator.render.cards import BRIEF_TEMPLATE, CARD_TEMPLATE, Cards
 from generator.render.content import Content
 from generator.render.selections import Selections
 from generator.split import ONE_SITE, Edges
@@ -36,8 +36,9 @@ def md_escape(text: str) -> str:
 
 def templates(overrides: Path) -> jinja2.Environment:
     """The page templates of the package and the card of the theme in `overrides`."""
-    if not (overrides / CARD_TEMPLATE).is_file():
-        raise RenderError(f"the paper card is missing: {overrides / CARD_TEMPLATE}")
+    for template in (CARD_TEMPLATE, BRIEF_TEMPLATE):
+        if not (overrides / template).is_file():
+            raise RenderError(f"the paper card is missing: {overrides / template}")
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [

@@ -14,7 +14,7 @@ from generator.models import BUDGET_LEFT, NO_LLM, Day, Paper
 from generator.periods import Period
 from generator.render import urls
 from generator.render.bibtex import citation
-from generator.render.cards import ANNOUNCE_LABELS, CardView
+from generator.render.cards import ANNOUNCE_LABELS, BriefView, CardView
 from generator.render.context import Context
 from generator.render.feeds import feed_links
 from generator.render.selections import UNSORTED, Selected, by_subtopic
@@ -75,11 +75,12 @@ class DayPage:  # templates/day.md
 
 @dataclass(frozen=True)
 class CardSection:
-    """A sub-topic's section of a topic's page of the day."""
+    """A sub-topic's section of a topic's page of the day: a card for each paper whose
+    home the topic is, a brief for each whose card is on another topic's page."""
 
     name: str
     slug: str
-    cards: list[CardView]
+    cards: list[CardView | BriefView]
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def render_topic_day(ctx: Context, day: Day, topic: Topic, neighbours: Neighbour
         date=day.date.isoformat(),
         total=len(chosen),
         categories=ctx.config.topic_categories(topic),
-        sections=_card_sections(day, topic, chosen),
+        sections=_card_sections(ctx, day, topic, chosen),
         cards_href=urls.relative(url, urls.cards_url(day.date)),
         llm_notice=llm_notice(day, ctx.config.selection.threshold),
         prev=day_link(url, neighbours[0], topic.slug),
@@ -220,14 +221,23 @@ def render_topic_day(ctx: Context, day: Day, topic: Topic, neighbours: Neighbour
     )
 
 
-def _card_sections(day: Day, topic: Topic, chosen: list[Selected]) -> list[CardSection]:
-    """The sections that have papers, each with its papers' cards."""
+def _card_sections(
+    ctx: Context, day: Day, topic: Topic, chosen: list[Selected]
+) -> list[CardSection]:
+    """The sections that have papers, each with its papers' cards and briefs."""
+    url = urls.topic_day_url(day.date, topic.slug)
+    homes = ctx.selected.homes(day, ctx.config.topics)
+    names = {t.slug: t.name for t in ctx.config.topics}
+
+    def view(s: Selected) -> CardView | BriefView:
+        home = homes[s.paper.id].slug
+        if home == topic.slug:
+            return CardView(s.paper, s.hit, day.date, topic)
+        href = urls.relative(url, urls.topic_day_url(day.date, home)) + "#" + s.paper.id
+        return BriefView(s.paper, s.hit, day.date, names[home], href)
+
     return [
-        CardSection(
-            section.name,
-            section.slug,
-            [CardView(s.paper, s.hit, day.date, topic) for s in section.chosen],
-        )
+        CardSection(section.name, section.slug, [view(s) for s in section.chosen])
         for section in by_subtopic(topic, chosen)
         if section.chosen
     ]

@@ -49,32 +49,31 @@ def search_documents(
 ) -> dict[str, str]:
     """Path (site/layout.py: "2026/06/19/<id>.html") → HTML, one per paper listed on a topic page.
 
-    A paper listed under several topics is one result: it points to the topic where it
-    scored best, and names all of them. `selected` keeps the selections for the pages.
+    A paper listed under several topics is one result: it points to its card (its
+    home, Selections.homes), and names all of them. `selected` keeps the selections for the pages.
     """
     if selected is None:
         selected = Selections(config.selection.threshold)
     documents = {}
     for day in days:
-        # id → (-score, topic slug, topic name, sub-topic name), best first once sorted
-        listed: dict[str, list[tuple[int, str, str, str]]] = {}
+        # id → (-score, topic name, sub-topic name) of each topic listing it, best first once sorted
+        listed: dict[str, list[tuple[int, str, str]]] = {}
         for topic in config.topics:
             subtopics = {sub.slug: sub.name for sub in topic.subtopics}
             for chosen in selected(day, topic):
                 hits = listed.setdefault(chosen.paper.id, [])
-                subtopic = subtopics.get(chosen.hit.subtopic, "")
-                hits.append((-chosen.hit.score, topic.slug, topic.name, subtopic))
+                hits.append((-chosen.hit.score, topic.name, subtopics.get(chosen.hit.subtopic, "")))
+        homes = selected.homes(day, config.topics)
         papers = {p.id: p for p in day.papers}
         for paper_id, hits in listed.items():
             hits.sort()
-            best_slug = hits[0][1]
             documents[document_path(day.date, paper_id)] = _DOCUMENT.render(
                 language=config.site.language,
                 p=papers[paper_id],
                 date=day.date.isoformat(),
-                topic=" · ".join(name for _, _, name, _ in hits),
-                sections=[f"{name} {subtopic}" for _, _, name, subtopic in hits],
-                link=urls.topic_day_url(day.date, best_slug) + "#" + paper_id,
+                topic=" · ".join(name for _, name, _ in hits),
+                sections=[f"{name} {subtopic}" for _, name, subtopic in hits],
+                link=urls.topic_day_url(day.date, homes[paper_id].slug) + "#" + paper_id,
                 authors=AUTHORS_SEARCHED,
             )
     return documents

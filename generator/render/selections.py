@@ -7,6 +7,7 @@ and a topic, in the order pages show it, and made once for every page that asks.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generator.config import Topic
@@ -65,6 +66,7 @@ class Selections:
     def __init__(self, threshold: int) -> None:
         self.threshold = threshold
         self._made: dict[tuple[dt.date, str], list[Selected]] = {}
+        self._homes: dict[dt.date, dict[str, Home]] = {}
 
     def __call__(self, day: Day, topic: Topic) -> list[Selected]:
         key = (day.date, topic.slug)
@@ -72,7 +74,40 @@ class Selections:
             self._made[key] = select(day, topic, self.threshold)
         return self._made[key]
 
+    def homes(self, day: Day, topics: Sequence[Topic]) -> dict[str, Home]:
+        """Each paper listed on the day, by id: the one topic page that shows its full
+        card (the others it is listed on show its brief, linking there)."""
+        if day.date not in self._homes:
+            self._homes[day.date] = homes_of(day, topics, self)
+        return self._homes[day.date]
+
     def forget(self, date: dt.date) -> None:
         """Let a day's selections go once its pages are made (they hold its papers)."""
         for key in [key for key in self._made if key[0] == date]:
             del self._made[key]
+        self._homes.pop(date, None)
+
+
+@dataclass(frozen=True)
+class Home:
+    """Where a listed paper's full card is: its topic, and its score there."""
+
+    slug: str
+    score: int
+
+
+def homes_of(day: Day, topics: Sequence[Topic], selected: Selections) -> dict[str, Home]:
+    """A paper's home is the topic it scores best in, the first in digest.yml's order
+    on a tie. One card a day per paper: a realistic day lists a third of its papers
+    under two topics or more, and a card is ten times its brief (bench/site_bytes.py)."""
+    homes: dict[str, Home] = {}
+    for topic in topics:
+        for chosen in selected(day, topic):
+            here = Home(topic.slug, chosen.hit.score)
+            # max keeps the first of equals: the topic digest.yml names first
+            homes[chosen.paper.id] = max(homes.get(chosen.paper.id, here), here, key=_score)
+    return homes
+
+
+def _score(home: Home) -> int:
+    return home.score

@@ -20,6 +20,7 @@ from generator.render import urls
 from generator.render.cards import ANNOUNCE_LABELS
 from generator.render.context import Context
 from generator.render.days import Neighbours, neighbours_of
+from generator.render.selections import Home
 from generator.render.views import Link, Neighbour, link_to
 
 # arXiv's own order of a listing: new submissions, cross-lists, then replacements.
@@ -104,8 +105,8 @@ def render_rank_file(ctx: Context, day: Day, papers: Sequence[Paper]) -> None:
         return
     url = urls.cards_url(day.date, RANK_PART)
     pages = {
-        arxiv_id: urls.relative(url, urls.topic_day_url(day.date, slug))
-        for arxiv_id, (slug, _) in listed_topics(ctx, day).items()
+        arxiv_id: urls.relative(url, urls.topic_day_url(day.date, home.slug))
+        for arxiv_id, home in ctx.selected.homes(day, ctx.config.topics).items()
     }
     data = rank_file((p.id, rank_entry(p, pages.get(p.id))) for p in papers)
     ctx.content.add_bytes(urls.source_path(url), data)
@@ -118,29 +119,15 @@ def _whole_day_link(from_url: str, day: Neighbour | None) -> Link | None:
 def paper_rows(ctx: Context, day: Day, papers: Sequence[Paper]) -> list[PaperRow]:
     """A row per paper of the day, in arXiv's listing order."""
     url = urls.whole_day_url(day.date)
-    listed = listed_topics(ctx, day)
+    listed = ctx.selected.homes(day, ctx.config.topics)
     names = {topic.slug: topic.name for topic in ctx.config.topics}
     pages = {slug: urls.relative(url, urls.topic_day_url(day.date, slug)) for slug in names}
     rows = [_row(paper, listed.get(paper.id), names, pages) for paper in papers]
     return sorted(rows, key=lambda r: (ANNOUNCE_ORDER.get(r.announce_type, 9), r.id))
 
 
-def listed_topics(ctx: Context, day: Day) -> dict[str, tuple[str, int]]:
-    """Each listed paper's best topic page: (topic slug, score there)."""
-    best: dict[str, tuple[str, int]] = {}
-    for topic in ctx.config.topics:
-        for chosen in ctx.selected(day, topic):
-            here = (topic.slug, chosen.hit.score)
-            best[chosen.paper.id] = max(best.get(chosen.paper.id, here), here, key=_score_of)
-    return best
-
-
-def _score_of(listed: tuple[str, int]) -> int:
-    return listed[1]
-
-
 def _row(
-    paper: Paper, listed: tuple[str, int] | None, names: dict[str, str], pages: dict[str, str]
+    paper: Paper, listed: Home | None, names: dict[str, str], pages: dict[str, str]
 ) -> PaperRow:
     return PaperRow(
         id=paper.id,
@@ -153,13 +140,12 @@ def _row(
 
 
 def _best_topic(
-    paper: Paper, listed: tuple[str, int] | None, names: dict[str, str], pages: dict[str, str]
+    paper: Paper, listed: Home | None, names: dict[str, str], pages: dict[str, str]
 ) -> BestTopic | None:
-    """The topic whose page lists the paper, with a link to its card there; for a paper
-    no page lists, its best hit of a topic digest.yml still has (no card: None)."""
+    """The topic whose page shows the paper's card, with a link to it; for a paper no
+    page lists, its best hit of a topic digest.yml still has (no card: None)."""
     if listed is not None:
-        slug, score = listed
-        return BestTopic(names[slug], score, f"{pages[slug]}#{paper.id}")
+        return BestTopic(names[listed.slug], listed.score, f"{pages[listed.slug]}#{paper.id}")
     hits: Iterable[tuple[int, str]] = ((h.score, h.topic) for h in paper.topics if h.topic in names)
     best = max(hits, default=None)
     return BestTopic(names[best[1]], best[0], None) if best else None

@@ -5,6 +5,7 @@
 // hidden. The form is made here, so a page without scripts has no dead controls.
 
 import { loadLaterAbstracts } from "./abstracts.js";
+import { dayEntries, dayFileOf } from "./daycards.js";
 import { el, twin } from "./dom.js";
 import { installRows } from "./rows.js";
 import { KEYS, read, write } from "./storage.js";
@@ -24,11 +25,11 @@ const PARAMS = ["cat", "hide", "min", "q"];
 const KINDS = [
   { lists: ".paper-rows", items: ":scope > li", cats: "small", score: ".t b", after: ".whole-day-summary" },
   // On a topic page the form is folded until used: a phone reader comes for the cards.
-  { lists: ".paper-list", items: ":scope > article.paper", cats: ".paper-cats", score: ".score", after: ".topic-summary", folded: true, abstracts: true },
+  { lists: ".paper-list", items: ":scope > :is(article.paper, .paper-brief)", cats: ".paper-cats", score: ".score", after: ".topic-summary", folded: true, abstracts: true },
 ];
 
 export function enhanceLists() {
-  document.querySelectorAll(".paper-rows").forEach(installRows);
+  document.querySelectorAll(".paper-rows, .paper-list").forEach(installRows);
   for (const kind of KINDS) {
     const lists = [...document.querySelectorAll(kind.lists)];
     const items = lists.flatMap((list) => [...list.querySelectorAll(kind.items)].map((n) => describe(n, kind)));
@@ -97,7 +98,7 @@ function install(anchor, lists, items, kind) {
   const apply = () => {
     if (state.q && !abstracts) { // the first text to match: with the abstracts, once here
       abstracts = true;
-      loadLaterAbstracts().then(() => {
+      Promise.all([loadLaterAbstracts(), briefAbstracts(items)]).then(() => {
         items.forEach((item) => { item.text = null; });
         apply();
       });
@@ -151,8 +152,20 @@ function matches(item, state, terms) {
   if (state.cat && !item.cats.includes(state.cat)) return false;
   if (state.min && (item.score === null || item.score < state.min)) return false;
   if (!terms.length) return true;
-  if (item.text === null) item.text = item.node.textContent.toLowerCase();
+  if (item.text === null) item.text = (item.node.textContent + (item.abstracts || "")).toLowerCase();
   return terms.every((term) => item.text.includes(term));
+}
+
+// A brief's abstracts, which its page does not show (its card is on another topic's
+// page), from the day file beside the page, as a card's are: the text filter finds it
+// by them as it finds the card.
+function briefAbstracts(items) {
+  const briefs = items.filter((item) => item.node.matches(".paper-brief"));
+  return Promise.all(["abstract", "abstract_zh"].flatMap((part) => briefs.map(async (item) => {
+    const url = dayFileOf(item.node, part);
+    const entry = url ? (await dayEntries(url).catch(() => ({})))[item.node.id] : null;
+    if (entry && entry[part]) item.abstracts = (item.abstracts || "") + " " + entry[part];
+  })));
 }
 
 // The form inside a <details>, open when a filter is on (from the link or remembered).

@@ -110,7 +110,7 @@ function dateOfPage() {
 // overview's best papers, the whole day's rows.
 function markable() {
   const date = dateOfPage();
-  const cards = [...document.querySelectorAll(".paper-list > article.paper")].map((c) => [c, c.id, c.dataset.date]);
+  const cards = [...document.querySelectorAll(".paper-list > :is(article.paper, .paper-brief)")].map((c) => [c, c.id, c.dataset.date]);
   const lines = [...document.querySelectorAll("ol.best-papers > li[data-id]")].map((li) => [li, li.dataset.id, li.dataset.date]);
   const rows = date ? [...document.querySelectorAll("ol.paper-rows > li")].map((li) => [li, li.querySelector("code")?.textContent, date]) : [];
   return [...cards, ...lines, ...rows];
@@ -138,6 +138,7 @@ function mark(node) {
   badge.title = `与你的收藏和关键词最接近的 ${MARKED} 篇之一(见「推荐」页)`;
   node.classList.add("is-for-you");
   if (node.matches("article.paper")) node.querySelector(".paper-meta__items").append(badge);
+  else if (node.matches(".paper-brief")) node.querySelector(".paper-brief__meta").append(badge);
   else if (node.querySelector(":scope > a > code")) node.querySelector("code").after(" ", badge);
   else node.querySelector(":scope > a").before(badge, " ");
 }

@@ -1,8 +1,9 @@
-// Whole-day rows that open in place. A row whose link leads to a paper's card on a
-// topic page opens that card under it, taken from the topic page (fetched once, kept
-// for the visit: the whole-day page does not carry 200 cards nobody may open); a row
-// of a paper no topic lists is a plain link to arXiv. Without JavaScript every row is
-// a link to where the card or the paper is.
+// Rows that open in place: the whole day's rows, and the briefs of a topic page (a
+// paper whose card is on another topic's page of the day: paper-brief.html). A row
+// whose link leads to a paper's card on a topic page opens that card under it, taken
+// from the topic page (fetched once, kept for the visit: a page does not carry cards
+// nobody may open); a row of a paper no topic lists is a plain link to arXiv. Without
+// JavaScript every row is a link to where the card or the paper is.
 
 import { addControls } from "./controls.js";
 import { el, fetchOnce } from "./dom.js";
@@ -19,8 +20,11 @@ function cardAddress(link) {
   return url.origin === location.origin && url.hash ? url : null;
 }
 
+const OPENERS = ":scope > li > a, :scope > .paper-brief > .paper-title > a";
+const ROW = "li, .paper-brief"; // what a link opens its card in, at its end
+
 export function installRows(list) {
-  list.querySelectorAll(":scope > li > a").forEach((link) => {
+  list.querySelectorAll(OPENERS).forEach((link) => {
     if (cardAddress(link)) link.setAttribute("aria-expanded", "false");
   });
   list.addEventListener("click", onRowClick);
@@ -33,14 +37,14 @@ function onRowClick(event) {
   event.stopPropagation(); // Material's instant navigation would follow the link
   const open = link.getAttribute("aria-expanded") === "true";
   link.setAttribute("aria-expanded", String(!open));
-  const box = link.parentElement.querySelector(":scope > .row-card");
+  const box = link.closest(ROW).querySelector(":scope > .row-card");
   if (box) box.hidden = open;
   else if (!open) fillRow(link);
 }
 
 async function fillRow(link) {
   const box = el("div", "row-card", "正在加载卡片…");
-  link.after(box);
+  link.closest(ROW).append(box);
   const address = cardAddress(link);
   const pageUrl = address.href.split("#")[0];
   let card = null;
