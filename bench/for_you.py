@@ -34,17 +34,18 @@ from generator.config import load_config  # noqa: E402
 from generator.models import Day  # noqa: E402
 from generator.rank_data import RANK_FIELDS, RANK_PART  # noqa: E402
 from generator.render import render_site  # noqa: E402
-from generator.render.urls import cards_url  # noqa: E402
+from generator.render.urls import cards_pattern, cards_url  # noqa: E402
 
 LAST = dt.date(2026, 6, 19)
 DIGEST_JS = ROOT / "overrides/assets/javascripts/digest"
 
-# In the page: rank.js, and a day's ranking file fetched and decoded as daycards.js
-# reads it ({id: entry}).
+# In the page (one that names the ranking files, as a day's pages do): rank.js, and a
+# day's ranking file, where daycards.js finds it, fetched and decoded as it reads it.
 PRELUDE = """
 const R = await import(new URL("assets/javascripts/digest/rank.js", document.baseURI).href);
+const D = await import(new URL("assets/javascripts/digest/daycards.js", document.baseURI).href);
 const read = async (date) => {
-  const url = new URL(date.replaceAll("-", "/") + "/cards/rank.json.gz", document.baseURI);
+  const url = D.rankFileOf(date);
   const body = (await fetch(url)).body.pipeThrough(new DecompressionStream("gzip"));
   const entries = {};
   for (const [name, values] of Object.entries(JSON.parse(await new Response(body).text()))) {
@@ -147,7 +148,13 @@ def served(content: Path, folder: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target)
     shutil.copytree(DIGEST_JS, site / "assets/javascripts/digest")
-    (site / "index.html").write_text("<!doctype html><title>bench</title>", encoding="utf-8")
+    # What daycards.js reads of a page: the site's root (MkDocs' __config) and where
+    # the ranking files are, as a day's pages name them.
+    page = (
+        '<!doctype html><title>bench</title><script id="__config" type="application/json">'
+        f'{{"base": "."}}</script><div data-rank-files="{cards_pattern(RANK_PART)}"></div>'
+    )
+    (site / "index.html").write_text(page, encoding="utf-8")
     return site
 
 

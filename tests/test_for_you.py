@@ -12,6 +12,7 @@ reference digest of 2026-06-19 (REFERENCE/digest-llm-2026-06-19.jsonl: 预训练
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import os
@@ -25,6 +26,9 @@ from browser_site import Tab, card, open_tab, set_language
 from conftest import REFERENCE, REPO
 from playwright.sync_api import Browser, BrowserContext, Request, expect
 
+from generator.rank_data import RANK_PART
+from generator.render.urls import cards_url
+
 OUTPUT = Path(os.environ.get("DIGEST_TEST_OUTPUT", REPO / "test-output"))
 STARRED_DAY, RANKED_DAY = "2026-06-18", "2026-06-19"
 SECTIONS = {"llm/pretraining": "预训练", "llm/post-training": "后训练"}
@@ -34,7 +38,7 @@ PHONE = {"width": 390, "height": 844}
 
 def rank_file(site_url: str, date: str) -> dict[str, dict[str, Any]]:
     """The day's ranking file as the site serves it, by id."""
-    url = f"{site_url}{date.replace('-', '/')}/cards/rank.json.gz"
+    url = site_url + cards_url(dt.date.fromisoformat(date), RANK_PART)
     with urllib.request.urlopen(url) as response:
         fields = json.loads(gzip.decompress(response.read()))
     entries: dict[str, dict[str, Any]] = {}

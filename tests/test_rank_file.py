@@ -127,3 +127,17 @@ def test_the_published_ranking_file_is_the_whole_day(site_url: str) -> None:
     cards = set(re.findall(r'<article class="paper[^"]*" id="([^"]+)"', page))
     assert cards == {i for i, entry in entries.items() if "page" in entry}
     print(f"\n2026-06-19's ranking file: {len(entries)} papers, {len(data):,} bytes gzipped")
+
+
+def test_the_pages_that_rank_name_where_each_days_ranking_file_is(site_url: str) -> None:
+    """The day's overview (also the home page), its topic page, all its papers and 推荐
+    name the ranking files by one pattern (urls.cards_pattern), which the browser fills
+    in for the day it wants (daycards.js rankFileOf): 2026-06-19's is the file served."""
+    for page in ("", "2026/06/19/", "2026/06/19/llm/", "2026/06/19/all/", "for-you/"):
+        with urllib.request.urlopen(site_url + page) as response:
+            html = response.read().decode("utf-8")
+        named = re.findall(r'data-rank-files="([^"]*)"', html)
+        assert named == ["%Y/%m/%d/cards/rank.json.gz"], page
+        filled = named[0].replace("%Y", "2026").replace("%m", "06").replace("%d", "19")
+        with urllib.request.urlopen(site_url + filled) as response:
+            assert response.read(2) == b"\x1f\x8b"  # the day's gzipped ranking file

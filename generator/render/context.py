@@ -17,6 +17,8 @@ from generator import card_data
 from generator.config import Config
 from generator.errors import RenderError
 from generator.models import Day, Paper
+from generator.rank_data import RANK_PART
+from generator.render import urls
 from generator.render.cards import BRIEF_TEMPLATE, CARD_TEMPLATE, Cards
 from generator.render.content import Content
 from generator.render.selections import Selections
@@ -54,6 +56,8 @@ def templates(overrides: Path) -> jinja2.Environment:
     )
     env.filters["md"] = md_escape
     card_data.register(env)  # the card's marker and machine-readable data
+    # Where any day's ranking file is, for the pages that rank (digest/daycards.js).
+    env.globals["rank_files"] = urls.cards_pattern(RANK_PART)
     return env
 
 

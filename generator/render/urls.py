@@ -33,7 +33,14 @@ def topic_url(slug: str) -> str:
 def cards_url(date: dt.date, part: str | None = None) -> str:
     """The folder of the day file's parts (card_data.py), which its topic pages load
     when a reader opens an abstract or copies a citation; or the file of `part`."""
-    folder = f"{date:%Y/%m/%d}/cards/"
+    return date.strftime(cards_pattern(part))
+
+
+def cards_pattern(part: str | None = None) -> str:
+    """cards_url of any day, its date left as strftime's %Y/%m/%d: the pages that rank
+    name the ranking files so (data-rank-files), and the browser fills in the day it
+    wants (digest/daycards.js rankFileOf), with no copy of the rule of its own."""
+    folder = "%Y/%m/%d/cards/"
     return f"{folder}{part}.json.gz" if part else folder
 
 

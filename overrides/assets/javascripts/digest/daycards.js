@@ -20,14 +20,20 @@ export function dayFileOf(card, part) {
   return new URL(part + ".json.gz", new URL(list.dataset.cards, location.href)).href;
 }
 
-// The day's ranking file (generator/rank_data.py: every paper of the day, for 推荐),
-// beside the parts: urls.cards_url(date, "rank") under the site's root.
+// The ranking file of `date` (generator/rank_data.py: every paper of the day, for 推荐),
+// or null on a page that names none. The pages that rank name where the files are
+// (data-rank-files: urls.cards_pattern, from the site's root, its date left as %Y/%m/%d).
 export function rankFileOf(date) {
-  return new URL(date.replaceAll("-", "/") + "/cards/rank.json.gz", ROOT).href;
+  const named = document.querySelector("[data-rank-files]");
+  if (!named) return null;
+  const [year, month, day] = date.split("-");
+  const path = named.dataset.rankFiles.replace("%Y", year).replace("%m", month).replace("%d", day);
+  return new URL(path, ROOT).href;
 }
 
 // {id: entry} of the part at `url`; a failure is asked again at the next call.
 export function dayEntries(url) {
+  if (!url) return Promise.reject(new Error("this page names no such file"));
   return fetchOnce(url, async (response) => {
     const fields = JSON.parse(await textOf(new Uint8Array(await response.arrayBuffer())));
     const entries = byId(fields);

@@ -4,7 +4,7 @@
 
 import { cardOf, chineseTitleOf, paperOf } from "./card.js";
 import { bibtex, ris } from "./citations.js";
-import { dayFileOf, entriesHere } from "./daycards.js";
+import { entriesHere, rankFileOf } from "./daycards.js";
 import { ROOT, copy, el, flash } from "./dom.js";
 import { KEYS, read, write } from "./storage.js";
 
@@ -21,7 +21,7 @@ export function favorites() {
 // (foryou.js).
 function favoriteOf(card) {
   const title = card.querySelector(".paper-title-en");
-  const ranked = entriesHere(dayFileOf(card, "rank"));
+  const ranked = entriesHere(rankFileOf(card.dataset.date));
   return {
     id: card.id,
     title: title ? title.textContent.trim() : card.id,
