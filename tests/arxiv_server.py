@@ -33,7 +33,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from loopback import LoopbackServer, send
+from loopback import LoopbackServer, QuietHandler, send
 
 from generator.sample.arxiv import NO_DELAY, api_entry, atom_feed, combine_feeds
 
@@ -203,10 +203,7 @@ class FixtureArxiv(LoopbackServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 server.requests.append((time.monotonic(), self.path))
                 fault = self._take_fault()

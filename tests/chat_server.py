@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from loopback import LoopbackServer, send
+from loopback import LoopbackServer, QuietHandler, send
 
 SLOW = "slow"
 KINDS = ("slack", "feishu", "dingtalk", "telegram")
@@ -81,10 +81,7 @@ class ChatServer(LoopbackServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 parts = urlsplit(self.path)
                 kind = parts.path.strip("/").split("/")[0]

@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 from arxiv_server import reference_records
-from loopback import SLOW_KINDS, LoopbackServer, send
+from loopback import SLOW_KINDS, LoopbackServer, QuietHandler, send
 
 from generator.config import load_config
 from generator.enrich.client import MAX_REPLY_BYTES
@@ -260,11 +260,8 @@ class FakeLLM(LoopbackServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))

@@ -116,6 +116,14 @@ class LoopbackServer:
                 self._quiet.notify_all()
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """The servers' request handler: no line on stderr for each request, which would
+    bury what a failing test prints."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 def send(
     handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]
 ) -> None:

@@ -342,6 +342,14 @@ def serve(monkeypatch: pytest.MonkeyPatch, server: FixtureArxiv) -> None:
         monkeypatch.setenv(name, value)
 
 
+def digest_day(checkout: Checkout, monkeypatch: pytest.MonkeyPatch, day: str) -> None:
+    """The digest step over fixture arXiv's `day`, without a key, as it succeeds."""
+    with FixtureArxiv(download=day) as arxiv:
+        serve(monkeypatch, arxiv)
+        done = checkout.digest()
+        assert done.returncode == 0, done.stderr
+
+
 def test_a_weekday_run_commits_as_the_bot_publishes_and_a_rerun_changes_nothing(
     checkout: Checkout, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -404,9 +412,7 @@ def test_a_day_without_an_announcement_ends_green_without_a_commit(
 def test_a_dispatched_run_deploys_even_when_nothing_changed(
     checkout: Checkout, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with FixtureArxiv(download="2026-06-22") as arxiv:
-        serve(monkeypatch, arxiv)
-        assert checkout.digest().returncode == 0
+    digest_day(checkout, monkeypatch, "2026-06-22")
     assert checkout.commit(event="workflow_dispatch").returncode == 0
     assert checkout.output("publish") == "true"
     assert len(checkout.remote_log()) == 1
@@ -517,9 +523,7 @@ def test_the_commit_step_rebases_onto_a_push_made_meanwhile(
     checkout.git("add", "README.md", cwd=other)
     checkout.git("-c", "user.name=M", "-c", "user.email=m@x", "commit", "-qm", "docs", cwd=other)
     checkout.git("push", "-q", "origin", "main", cwd=other)
-    with FixtureArxiv(download="2026-06-19") as arxiv:
-        serve(monkeypatch, arxiv)
-        assert checkout.digest().returncode == 0
+    digest_day(checkout, monkeypatch, "2026-06-19")
     pushed = checkout.commit()
     assert pushed.returncode == 0, pushed.stderr
     assert [line.split("|")[1] for line in checkout.remote_log()] == [
@@ -601,10 +605,8 @@ def test_a_day_is_sent_once_and_the_record_committed(
 ) -> None:
     from chat_server import ChatServer
 
-    with FixtureArxiv(download="2026-06-19") as arxiv:
-        serve(monkeypatch, arxiv)
-        assert checkout.origin().returncode == 0
-        assert checkout.digest().returncode == 0
+    assert checkout.origin().returncode == 0
+    digest_day(checkout, monkeypatch, "2026-06-19")
     assert checkout.commit().returncode == 0
     with ChatServer() as chats:
         telegram = {
