@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -22,11 +23,12 @@ import pytest
 from chat_server import SLOW, ChatServer, MailServer
 from fixture_site import copy_project, environment, hostile_paper, run_days
 from llm_server import FakeLLM
+from markdown_it import MarkdownIt
 
 from generator.cli import main
 from generator.config import load_config
-from generator.deliver import webhooks
-from generator.deliver.message import Item, build_digest, fitted
+from generator.deliver import mail, webhooks
+from generator.deliver.message import Digest, Item, TopicDigest, build_digest, fitted
 from generator.store import Store
 
 DAY = dt.date(2026, 6, 19)
@@ -529,3 +531,94 @@ def test_an_item_too_large_for_a_message_is_shortened_until_it_fits() -> None:
     assert webhooks.utf16_length(text) <= 2000 and "&amp;" in text
     section = fitted(hostile, webhooks.slack_item, lambda t: len(t) <= 2600)
     assert len(section) <= 2600
+
+
+# -- untrusted text, in every shape ----------------------------------------------------
+
+# Text that means something to one of the formats: HTML and its entity references,
+# Markdown's inline syntax and what starts a block, Slack's links and mentions.
+SHAPES = [
+    '<b>bold</b> & "quoted" \'s <img src=x onerror=alert(1)>',
+    "&lt;script&gt; &amp; &#60; &#x3c; &copy; Q&A",
+    "[click](https://evil.example) ![i](https://evil.example/i.png)",
+    '<https://evil.example|click> <!channel> <at user_id="all"></at>',
+    "`code` *em* **strong** _em_ ~~strike~~ back\\slash\\",
+    "# not a heading",
+    "1. not a list",
+    "2) nor this",
+    "1.58-bit weights",
+    "> not a quote",
+    "- not an item",
+    "+ nor this",
+    "=====",
+    "| a | b |",
+]
+CARD = "https://site.example/2026/06/19/llm/#2606.00001"
+ARXIV = "https://arxiv.org/abs/2606.00001"
+
+
+class Reader(HTMLParser):
+    """An HTML fragment's text, a string a block, and the tags and links in it."""
+
+    BLOCKS = ("p", "li", "h1", "h2", "br")
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks, self.tags, self.links = [""], set[str](), set[str]()
+        self.feed(fragment)
+        self.close()
+        self.blocks = [b.strip("\n") for b in self.blocks if b.strip()]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.links.update(value or "" for name, value in attrs if name == "href")
+        if tag in self.BLOCKS:
+            self.blocks.append("")
+
+    def handle_data(self, data: str) -> None:
+        self.blocks[-1] += data
+
+
+def untrusted(text: str) -> Item:
+    return Item("2606.00001", text, text, text, 80, CARD, ARXIV)
+
+
+@pytest.mark.parametrize("text", SHAPES)
+def test_untrusted_text_reads_back_as_itself_in_each_format(text: str) -> None:
+    """Title, Chinese title and summary, read the way each service reads its format:
+    the text itself, with no tag, link or block of its own."""
+    item = untrusted(text)
+    shown = [f"80 · {text}", text, text, "arXiv:2606.00001"]
+    telegram = Reader(webhooks.telegram_item(item).replace("\n", "<br>"))
+    assert telegram.blocks == shown
+    assert telegram.tags <= {"a", "b", "i", "br"} and telegram.links == {CARD, ARXIV}
+    # DingTalk's Markdown, read by a CommonMark parser.
+    dingtalk = Reader(MarkdownIt("commonmark").render(webhooks.dingtalk_item(item)))
+    assert dingtalk.blocks == shown
+    assert dingtalk.tags <= {"p", "strong", "a"} and dingtalk.links == {CARD, ARXIV}
+    # Slack's mrkdwn: <link|text> and three entities; its *, _, ~ and ` have no escape.
+    slack = webhooks.slack_item(item)
+    links = re.findall(r"<([^<>|]*)\|([^<>]*)>", slack)
+    assert [url for url, _ in links] == [CARD, ARXIV]
+    bare = re.sub(r"<[^<>|]*\|([^<>]*)>", r"\1", slack)
+    assert "<" not in bare and ">" not in bare
+    unescaped = bare.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert unescaped.split("\n") == [f"*80* · *{text}*", text, text, "arXiv:2606.00001"]
+    # Feishu's text and a elements are shown as written.
+    feishu = ["".join(e["text"] for e in row) for row in webhooks.feishu_rows(item)]
+    assert feishu == [f"80 · {text}", text, text, "arXiv:2606.00001 "]
+
+
+@pytest.mark.parametrize("text", SHAPES)
+def test_untrusted_text_reads_back_as_itself_in_the_mail(text: str) -> None:
+    topic = TopicDigest("语言大模型", 1, None, (untrusted(text),))
+    page = Reader(mail.html(Digest(DAY, "arXiv 每日速递 · 2026-06-19", None, (topic,))))
+    assert page.tags <= {"html", "head", "meta", "title", "body", "h1", "h2", "small", "ol"} | {
+        "li",
+        "span",
+        "a",
+        "b",
+        "br",
+    }
+    assert page.links == {CARD, ARXIV}
+    assert sum(text in block for block in page.blocks) >= 3  # title, Chinese title, summary

@@ -294,13 +294,15 @@ class Feishu(_SignedHook):
 
 DINGTALK_BYTES = 18_000  # of 20 KB
 DINGTALK_TOO_FAST = 130101  # more than 20 messages a minute: retried
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>!|~])")
-_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+# And an & that starts an entity reference: Markdown shows "&lt;" as "<", not as written.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>!|~]|&(?=#?\w+;))")
+# A backslash escapes punctuation only: an ordered list's "1." is escaped after its digits.
+_MARKDOWN_LINE_START = re.compile(r"^(\s*\d*)([#>+=.)-])")
 
 
 def markdown_escape(text: str) -> str:
-    """Untrusted text as literal Markdown: no link, image, emphasis, HTML or code of its
-    own, and no heading, quote or list when it starts a line."""
+    """Untrusted text as literal Markdown: no link, image, emphasis, HTML, entity or
+    code of its own, and no heading, quote or list when it starts a line."""
     text = _MARKDOWN_INLINE.sub(r"\\\1", text)
     return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
