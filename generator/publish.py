@@ -73,7 +73,7 @@ def _build(settings: Settings, config: Config, part: split.Part) -> None:
         settings,
         config,
         dates,
-        MonthCache(settings.root / PAGES_CACHE, fingerprint(settings.root, url)),
+        MonthCache(settings.root / PAGES_CACHE, fingerprint(settings.root, url), settings.store),
         _renderer(settings, config, dates, selections, part.edges, whole),
         selections,
         part.edges,
@@ -138,7 +138,7 @@ class _Months:
         written. Its summary holds its documents."""
         unit = unit_of(self.dates, month_dates)
         around = [*_around(self.dates, month_dates, self.edges), *weeks_around(self.dates, unit)]
-        key = self.cache.key(self.settings.store, [*unit.before, *month_dates], around)
+        key = self.cache.key([*unit.before, *month_dates], around)
         cached = self.cache.get(unit, key, self.settings.root / "content")
         recent = self.recent
         if cached:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, rss_bytes
 from fixture_site import copy_project
+from test_blobs import git
 
 from generator import record
 from generator.cli import main
@@ -236,3 +237,21 @@ def test_a_day_removed_from_the_archive_leaves_the_site_and_the_cache(
     assert len(list((archive / PAGES_CACHE).iterdir())) == 2
     assert f"{W18}.md" in entry_files(archive, "2026-04")
     assert "05/01" not in page(archive, W18) and "../../04/30/llm/#" in page(archive, W18)
+
+
+def test_a_git_checkout_keeps_its_months_and_sees_a_record_changed_since(
+    archive: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The daily workflow's case: data/ committed (its ids come from git's index,
+    site/blobs.py), the day being built not yet."""
+    git(archive, "init", "-q")
+    git(archive, "add", "data")
+    git(archive, "commit", "-q", "-m", "the archive")
+    assert build(archive, capfd) == "0 built, 3 from the cache"  # the same keys in git
+    store = Store(archive / "data")
+    day = store.read_day(DATES[3])
+    listed, hit = next((p, h) for p in day.papers for h in p.topics if listed_under(h, 60))
+    listed.title_zh = "提交后改过的标题"
+    store.write_day(day)  # not committed
+    assert build(archive, capfd) == "1 built, 2 from the cache"
+    assert "提交后改过的标题" in page(archive, f"2026/06/30/{hit.topic}")

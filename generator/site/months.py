@@ -10,13 +10,14 @@ those days read again with the month (four at most). A week's folder is named by
 ISO year, which the month may not share: a week of 2025-12-29 to 2026-01-02 is
 2026/W01/, the unit of January 2026, or of December 2025 while January has no day yet.
 
-A month's inputs are its days' records and metadata (data/), those of the days of the
-month before in the weeks it owns, the dates of the days around it and around each
-week it owns (their first and last days, and the weeks' and the month's pages, link to
-them), and the fingerprint of everything that shapes every page: the generator's code
-and templates, overrides/, mkdocs.yml, digest.yml, the site's address and the versions
-of the packages that write HTML. A change to any of them makes every key new, so
-everything is built again.
+A month's inputs are its days' records and metadata (data/, each file by its git
+blob id: site/blobs.py, so checking a key reads no record git already knows), those
+of the days of the month before in the weeks it owns, the dates of the days around it
+and around each week it owns (their first and last days, and the weeks' and the
+month's pages, link to them), and the fingerprint of everything that shapes every
+page: the generator's code and templates, overrides/, mkdocs.yml, digest.yml, the
+site's address and the versions of the packages that write HTML. A change to any of
+them makes every key new, so everything is built again.
 
 So a week's owner changes only with a new (or removed) day: a week that ended in one
 month and gets a day in the next goes to the next, and the month before is made again
@@ -60,10 +61,11 @@ import generator
 from generator.files import link_tree
 from generator.models import DayCounts
 from generator.periods import Period, around
+from generator.site.blobs import BlobIds
 from generator.store import Store
 
 # Bumped when what an entry holds changes other than through its inputs.
-_ENTRY_FORMAT = "2"
+_ENTRY_FORMAT = "3"
 # The packages whose versions show in the HTML they write.
 _WRITERS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
 SUMMARY = "month.json.gz"
@@ -156,20 +158,22 @@ class CachedMonth:
 
 
 class MonthCache:
-    def __init__(self, folder: Path, fingerprint: str) -> None:
+    def __init__(self, folder: Path, fingerprint: str, store: Store) -> None:
         self.folder = folder
         self.fingerprint = fingerprint
+        self.store = store
+        self.blobs = BlobIds(store.data_dir)
 
-    def key(self, store: Store, dates: Sequence[dt.date], around: Sequence[dt.date | None]) -> str:
+    def key(self, dates: Sequence[dt.date], around: Sequence[dt.date | None]) -> str:
         """The hash of a month's inputs: its days' files (and those of the month before
-        in its weeks) and the days around it and its weeks."""
+        in its weeks), by their git blob ids (blobs.py), and the days around it and its
+        weeks."""
         digest = hashlib.sha256(f"{_ENTRY_FORMAT} {self.fingerprint}".encode())
         digest.update(repr([d and d.isoformat() for d in around]).encode())
         for date in dates:
-            digest.update(f"\0{date}\0".encode())
-            digest.update(store.path(date).read_bytes())
-            meta = store.meta_path(date)
-            digest.update(meta.read_bytes() if meta.is_file() else b"-")
+            records = self.blobs.of(self.store.path(date))
+            meta = self.blobs.of(self.store.meta_path(date))
+            digest.update(f"\0{date} {records} {meta or '-'}".encode())
         return digest.hexdigest()[:16]
 
     def get(self, unit: Unit, key: str, content: Path) -> CachedMonth | None:
