@@ -169,6 +169,7 @@ def test_a_phone_reader_jumps_to_a_subtopic_and_back_to_the_index(phone: Tab) ->
         assert box(chip)["height"] >= 24
     index.locator("a", has_text="4. 其他LLM").tap()
     expect(phone.page).to_have_url(re.compile(r"#other$"))
+    expect(phone.page.locator("h2#other")).to_be_visible()  # a loaded machine lays out late
     section = box(phone.page.locator("h2#other"))
     assert 0 <= section["y"] < 200  # at the top, under the header
     # Material's back-to-top button appears on scrolling up and returns to the index.
