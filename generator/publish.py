@@ -23,6 +23,7 @@ from generator.render.selections import UNSORTED_NAME, Selections
 from generator.selection import lacks_details
 from generator.settings import Settings
 from generator.site import SearchIndex, build_site, quarter, site_url
+from generator.site.held import HeldFolders
 from generator.site.months import (
     CachedMonth,
     MonthCache,
@@ -88,8 +89,9 @@ def _build(settings: Settings, config: Config, part: split.Part) -> None:
             index.add(documents)
             months.searchable += len(documents)
         _say_rendered(months.renderer.finish(months.held))
-        site = build_site(settings.root, index=index, reused=months.reused)
-    months.keep(site)
+        held = HeldFolders(settings.root)
+        site = build_site(settings.root, index=index, reused=months.reused, held=held)
+    months.keep(site, held)
     report_stale_topics(config, months.stale, months.lacking)
     log.info(
         "site built in %s, %d papers searchable; months: %d built, %d from the cache",
@@ -173,10 +175,14 @@ class _Months:
                 self.selections.forget(day.date)
         return not any(day.unreadable for day in [*before, *read])
 
-    def keep(self, site: Path) -> None:
-        """The months built now into the cache; the entries no longer used removed."""
+    def keep(self, site: Path, held: HeldFolders) -> None:
+        """The months built now into the cache, the entries no longer used removed,
+        and what site/ now holds from the cache noted for the next build (held.py)."""
         for unit, key, summary in self.built:
             self.cache.put(unit, key, self.settings.root / "content", site, summary)
+            for folder in unit.folders:
+                held.placed(folder, self.cache.entry(unit, key) / "site" / folder)
+        held.remember()
         names = [m.folder.name for m in self.reused] + [f"{u.month}-{k}" for u, k, _ in self.built]
         self.cache.prune(names)
 

@@ -21,6 +21,7 @@ from generator.config import load_config
 from generator.models import Day, Paper, StepState
 from generator.publish import PAGES_CACHE, SEARCH_CACHE
 from generator.selection import listed_under
+from generator.site.held import HELD, RECORD
 from generator.site.months import SUMMARY, MonthSummary
 from generator.sources.rss import parse_feed
 from generator.store import Store
@@ -255,3 +256,53 @@ def test_a_git_checkout_keeps_its_months_and_sees_a_record_changed_since(
     store.write_day(day)  # not committed
     assert build(archive, capfd) == "1 built, 2 from the cache"
     assert "提交后改过的标题" in page(archive, f"2026/06/30/{hit.topic}")
+
+
+def inode(path: Path) -> int:
+    return path.stat().st_ino
+
+
+def test_folders_from_the_cache_are_kept_across_builds_not_linked_again(
+    archive: Path, papers: list[Paper], capfd: pytest.CaptureFixture[str]
+) -> None:
+    """generator/site/held.py: a month or quarter that comes from the same entry
+    stays where it is (the same folder, the same files) across MkDocs' --clean."""
+    kept = ["2026/04", "2026/05", W18.rsplit("/", 1)[0]]
+    quarter = next((archive / "site/pagefind").glob("2026-q2"))
+    before = {f: inode(archive / "site" / f) for f in kept} | {"q2": inode(quarter)}
+    store_day(archive, NEXT_DAY, papers[6:18])
+    assert build(archive, capfd) == "2 built, 2 from the cache"
+    after = {f: inode(archive / "site" / f) for f in kept} | {"q2": inode(quarter)}
+    assert after == before
+    assert not (archive / HELD).exists()
+    # June was made again: its folder is new, and the next build keeps it in turn.
+    june = inode(archive / "site/2026/06")
+    assert build(archive, capfd) == "0 built, 4 from the cache"
+    assert inode(archive / "site/2026/06") == june
+
+
+def test_a_build_killed_after_setting_folders_aside_publishes_them_all_next_time(
+    archive: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import subprocess
+
+    import generator.site.build as site_build
+
+    def killed(*args: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess([], 1, "", "killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(site_build, "_mkdocs", killed)
+        assert main(["--root", str(archive), "build"]) != 0
+    assert (archive / HELD).is_dir() and not (archive / RECORD).exists()
+    shutil.rmtree(archive / HELD / "2026/04/29")  # what was set aside is not trusted again
+    assert build(archive, capfd) == "0 built, 3 from the cache"
+    full = copy_project(tmp_path / "full")
+    shutil.copytree(archive / "data", full / "data", dirs_exist_ok=True)
+    assert build(full, capfd) == "3 built, 0 from the cache"
+    differ = same_tree(archive / "site", full / "site")
+    assert [name for name in differ if not is_bundle_file(name)] == []
+    assert (archive / "site/2026/04/29/llm/index.html").is_file()

@@ -15,6 +15,7 @@ from yaml_env_tag import construct_env_tag
 from generator.errors import SiteError
 from generator.files import link_tree
 from generator.site.bundles import SearchIndex
+from generator.site.held import RECORD, HeldFolders
 from generator.site.layout import FOLDER
 from generator.site.months import REUSED_ENV, CachedMonth
 from generator.site.process import tail
@@ -27,23 +28,31 @@ def build_site(
     strict: bool = True,
     index: SearchIndex | None = None,
     reused: Sequence[CachedMonth] = (),
+    held: HeldFolders | None = None,
 ) -> Path:
     """Run `mkdocs build` in `root`, leaving out the `reused` months (and their weeks),
     whose built pages the cache holds and which are put in after; then the search bundles of `index`
     (already under way, see publish.py) in site/pagefind/ and the sitemap of every
-    page. Return the site folder."""
+    page. With `held` (publish.py), the folders site/ already holds from the same cache
+    entries are kept across MkDocs' --clean (held.py). Return the site folder."""
+    cached = {f: month.site(f) for month in reused for f in month.folders}  # months.py
+    bundles = {f"{FOLDER}/{q}": b for q, b in (index.cached_bundles() if index else {}).items()}
+    if held is not None:
+        held.set_aside({**cached, **bundles})
+    else:  # site/ is all made again: the record of the last build no longer holds
+        (root / RECORD).unlink(missing_ok=True)
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
     if strict:
         command.append("--strict")
-    result = _mkdocs(root, command, " ".join(f for month in reused for f in month.folders))
+    result = _mkdocs(root, command, " ".join(cached))
     if result.returncode != 0:
         raise SiteError(f"mkdocs build failed:\n{tail(result)}")
     site = root / "site"
-    for month in reused:
-        for folder in month.folders:  # its month's and its weeks' (months.py)
-            link_tree(month.site(folder), site / folder)
+    put = held.put if held is not None else lambda folder, source: link_tree(source, site / folder)
+    for folder, source in cached.items():
+        put(folder, source)
     if index is not None:
-        index.write_into(site / FOLDER)
+        index.write_into(site / FOLDER, lambda quarter, bundle: put(f"{FOLDER}/{quarter}", bundle))
     write_sitemap(site, site_url(root))
     return site
 

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -72,20 +72,29 @@ class SearchIndex:
             digest.update(f"\0{path}\0{documents[path]}".encode())
         return self.cache / f"{period}-{digest.hexdigest()[:16]}"
 
-    def write_into(self, output: Path) -> None:
-        """Wait for the bundles and put them in `output` (site/pagefind/), with
-        the manifest listing them (layout.py)."""
+    def cached_bundles(self) -> dict[str, Path]:
+        """The bundles of the cache, made or being made, by quarter: what write_into
+        puts in its output."""
+        return {} if self.cache is None else dict(self._bundles)
+
+    def write_into(self, output: Path, put: Put | None = None) -> None:
+        """Wait for the bundles and put them in `output` (site/pagefind/), with the
+        manifest listing them (layout.py). `put(period, bundle)` puts a cached
+        bundle in output/period (build.py, held.py); by default, as hard links."""
         for job in self._jobs:
             job.result()  # a failed index raises here
         output.mkdir(parents=True, exist_ok=True)
         for period, bundle in self._bundles.items():
             if self.cache is None:
                 shutil.move(bundle, output / period)
-            else:
+                continue
+            if put is None:
                 link_tree(bundle, output / period)
-                for old in self.cache.glob(f"{period}-*"):  # earlier versions of the quarter
-                    if old != bundle:
-                        shutil.rmtree(old, ignore_errors=True)
+            else:
+                put(period, bundle)
+            for old in self.cache.glob(f"{period}-*"):  # earlier versions of the quarter
+                if old != bundle:
+                    shutil.rmtree(old, ignore_errors=True)
         write_manifest(output, self._bundles, self.elsewhere)
 
     def __enter__(self) -> SearchIndex:
@@ -97,6 +106,8 @@ class SearchIndex:
         self._pool.shutdown(wait=True)
         self._scratch.cleanup()
 
+
+Put = Callable[[str, Path], None]  # a quarter's folder, from its cached bundle
 
 # Bumped when what goes into a bundle changes other than through the documents.
 _BUNDLE_FORMAT = "1"

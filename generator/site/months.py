@@ -178,7 +178,7 @@ class MonthCache:
 
     def get(self, unit: Unit, key: str, content: Path) -> CachedMonth | None:
         """The month's entry, if it is whole and content/ holds its files."""
-        entry = self.folder / f"{unit.month}-{key}"
+        entry = self.entry(unit, key)
         try:
             summary = MonthSummary.loads((entry / SUMMARY).read_bytes())
         except (OSError, ValueError, KeyError, TypeError):
@@ -189,10 +189,13 @@ class MonthCache:
             return None
         return cached
 
+    def entry(self, unit: Unit, key: str) -> Path:
+        return self.folder / f"{unit.month}-{key}"
+
     def put(self, unit: Unit, key: str, content: Path, site: Path, summary: MonthSummary) -> None:
         """Keep the month as this build made it: its built files (hard links: the next
         build empties site/ before it writes), and the list of its content/ files."""
-        entry = self.folder / f"{unit.month}-{key}"
+        entry = self.entry(unit, key)
         partial = entry.with_name(entry.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
         for folder in unit.folders:
