@@ -10,9 +10,9 @@ import re
 from html import unescape
 from pathlib import Path
 
-from browser_site import open_tab
+from browser_site import Tab, open_tab
 from fixture_site import HOSTILE_ID, HOSTILE_TITLE, hostile_paper, translated_llm_paper
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, expect
 
 from generator.config import load_config
 from generator.models import Day, Paper, TopicHit
@@ -185,14 +185,19 @@ def test_without_javascript_a_brief_reads_and_leads_to_the_card(
     context.close()
 
 
-def test_a_brief_opens_its_card_in_place_and_the_filters_count_it(
-    context: BrowserContext, site_project: Path
-) -> None:
+def first_brief(context: BrowserContext, site_project: Path) -> tuple[Tab, str, Locator]:
+    """A tab on the fixture site's first page with a brief, unfiltered; the page, its brief."""
     page_path = briefed_pages(site_project / "site")[0]
     tab = open_tab(context)
     tab.goto(f"{page_path}?min=0")
+    return tab, page_path, tab.page.locator(".paper-brief").first
+
+
+def test_a_brief_opens_its_card_in_place_and_the_filters_count_it(
+    context: BrowserContext, site_project: Path
+) -> None:
+    tab, page_path, brief = first_brief(context, site_project)
     page = tab.page
-    brief = page.locator(".paper-brief").first
     link = brief.locator(":scope > .paper-title > a")
     expect(link).to_have_attribute("aria-expanded", "false")
     link.click()
@@ -213,11 +218,8 @@ def test_a_brief_opens_its_card_in_place_and_the_filters_count_it(
 def test_the_text_filter_finds_a_brief_by_its_abstract(
     context: BrowserContext, site_project: Path
 ) -> None:
-    page_path = briefed_pages(site_project / "site")[0]
-    tab = open_tab(context)
-    tab.goto(f"{page_path}?min=0")
+    tab, _, brief = first_brief(context, site_project)
     page = tab.page
-    brief = page.locator(".paper-brief").first
     arxiv_id = brief.get_attribute("id")
     words = "ampersand"  # in its abstract (fixture_site.HOSTILE_ABSTRACT), in the day file only
     assert arxiv_id == HOSTILE_ID and words not in (brief.text_content() or "")
