@@ -200,7 +200,7 @@ def _parse_record(line: bytes) -> Paper:
     """The record on one line; ValueError saying what is wrong with it."""
     text = line.decode("utf-8")
     paper = Paper.from_dict(json.loads(text))
-    if "\\ud" in text.lower():
+    if "\\ud" in text or "\\uD" in text:  # JSON's \u is lower-case, its digits not
         # JSON can spell a lone UTF-16 surrogate (\ud800), which is no text: the
         # record could be read but never written again, nor any page made from it.
         try:

@@ -287,15 +287,14 @@ def test_a_build_killed_after_setting_folders_aside_publishes_them_all_next_time
     capfd: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import subprocess
-
     import generator.site.build as site_build
+    from generator.errors import SiteError
 
-    def killed(*args: object) -> subprocess.CompletedProcess[str]:
-        return subprocess.CompletedProcess([], 1, "", "killed")
+    def killed(*args: object) -> None:
+        raise SiteError("mkdocs build failed:\nkilled")
 
     with monkeypatch.context() as patch:
-        patch.setattr(site_build, "_mkdocs", killed)
+        patch.setattr(site_build, "_mkdocs_builds", killed)
         assert main(["--root", str(archive), "build"]) != 0
     assert (archive / HELD).is_dir() and not (archive / RECORD).exists()
     shutil.rmtree(archive / HELD / "2026/04/29")  # what was set aside is not trusted again

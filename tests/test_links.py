@@ -59,6 +59,12 @@ SHAPES = [
         "www.codabench.org/competitions/14257/#/results-tab.",
         ["https://www.codabench.org/competitions/14257/#/results-tab"],
     ),
+    # Any case of "www." (find_urls looks for its last two letters first), and of http.
+    (
+        "Site: WwW.X.org/a, wWw.y.org; WWW.z.org",
+        ["https://WwW.X.org/a", "https://wWw.y.org", "https://WWW.z.org"],
+    ),
+    ("hTtPs://x.org/a", ["hTtPs://x.org/a"]),
     (
         "https://anonymous.4open.science/r/UPLOTS-6C36.",
         ["https://anonymous.4open.science/r/UPLOTS-6C36"],

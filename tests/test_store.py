@@ -134,6 +134,10 @@ BAD_RECORDS: dict[str, tuple[Callable[[str], bytes], str]] = {
         lambda line: changed(line, title="x").replace(b'"x"', b'"\\udc80"'),
         "surrogate",
     ),
+    "lone surrogate, upper-case digits": (
+        lambda line: changed(line, abstract="x").replace(b'"x"', b'"a \\uD83D b"'),
+        "surrogate",
+    ),
     "id not an arXiv id": (
         lambda line: changed(line, id="../../overrides/main"),
         "id: expected an arXiv",

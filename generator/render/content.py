@@ -64,6 +64,16 @@ class Content:
                 raise RenderError(f"two pages would be written to content/{path}")
             self.paths.add(path)
 
+    def merge(self, paths: Iterable[str], written: int) -> None:
+        """Files another renderer made into the same folder (a month made in a worker
+        process: generator/month_pages.py), `written` of them changed."""
+        self.keep(paths)
+        self._written += written
+
+    @property
+    def written(self) -> int:
+        return self._written
+
     def finish(self) -> Rendered:
         """Remove the stale generated files; say what changed."""
         removed = 0

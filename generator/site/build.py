@@ -4,6 +4,7 @@ module that runs MkDocs."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -18,8 +19,11 @@ from generator.site.bundles import SearchIndex
 from generator.site.held import RECORD, HeldFolders
 from generator.site.layout import FOLDER
 from generator.site.months import REUSED_ENV, CachedMonth
-from generator.site.process import tail
+from generator.site.process import cores, tail
 from generator.site.sitemap import write_sitemap
+
+SECOND_SITE = ".cache/site-second"  # the second MkDocs' site (_mkdocs_builds)
+_SHARED = 4  # dated folders to build before a second MkDocs takes half of them
 
 
 def build_site(
@@ -41,12 +45,7 @@ def build_site(
         held.set_aside({**cached, **bundles})
     else:  # site/ is all made again: the record of the last build no longer holds
         (root / RECORD).unlink(missing_ok=True)
-    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
-    if strict:
-        command.append("--strict")
-    result = _mkdocs(root, command, " ".join(cached))
-    if result.returncode != 0:
-        raise SiteError(f"mkdocs build failed:\n{tail(result)}")
+    _mkdocs_builds(root, strict, list(cached))
     site = root / "site"
     put = held.put if held is not None else lambda folder, source: link_tree(source, site / folder)
     for folder, source in cached.items():
@@ -57,12 +56,61 @@ def build_site(
     return site
 
 
-def _mkdocs(root: Path, command: list[str], reused: str) -> subprocess.CompletedProcess[str]:
+def _mkdocs_builds(root: Path, strict: bool, cached: list[str]) -> None:
+    """MkDocs over content/ into site/, leaving out the `cached` folders. With dated
+    folders enough to share, and two cores, a second MkDocs builds every other one of
+    them beside the first into a site of its own, whose folders are then moved into
+    site/: a build was a third of a full build's time, on one core (bench/README.md).
+    Each builds the pages outside dated folders too (a few, and the theme's assets),
+    so that every page is made with the same files, navigation and all."""
     if not (root / "mkdocs.yml").is_file():
         raise SiteError(f"no mkdocs.yml in {root}")
+    to_build = [folder for folder in _dated_folders(root / "content") if folder not in cached]
+    second = to_build[1::2] if len(to_build) >= _SHARED and cores() >= 2 else []
+    first = [folder for folder in to_build if folder not in second]
+    shutil.rmtree(root / SECOND_SITE, ignore_errors=True)
+    builds = [_start_mkdocs(root, strict, [*cached, *second], None)]
+    if second:
+        builds.append(_start_mkdocs(root, strict, [*cached, *first], root / SECOND_SITE))
+    outputs = [build.communicate() for build in builds]  # each to its end, then judged
+    results = [
+        subprocess.CompletedProcess(b.args, b.returncode, *out)
+        for b, out in zip(builds, outputs, strict=True)
+    ]
+    for result in results:
+        if result.returncode != 0:
+            raise SiteError(f"mkdocs build failed:\n{tail(result)}")
+    for folder in second:
+        built, target = root / SECOND_SITE / folder, root / "site" / folder
+        if built.is_dir():  # else content/ holds the folder, emptied, and no page
+            target.parent.mkdir(parents=True, exist_ok=True)
+            built.rename(target)
+    shutil.rmtree(root / SECOND_SITE, ignore_errors=True)
+
+
+def _dated_folders(content: Path) -> list[str]:
+    """content/'s month and week folders, YYYY/MM and YYYY/Www (site/months.py)."""
+    return [
+        f"{year.name}/{folder.name}"
+        for year in sorted(content.glob("[0-9][0-9][0-9][0-9]"))
+        for folder in sorted(year.iterdir())
+        if folder.is_dir()
+    ]
+
+
+def _start_mkdocs(
+    root: Path, strict: bool, left_out: list[str], site_dir: Path | None
+) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet"]
+    if strict:
+        command.append("--strict")
+    if site_dir is not None:
+        command += ["--site-dir", str(site_dir)]
     # Material 9.7+ prints a notice about MkDocs 2.0 on every build; we know.
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", REUSED_ENV: reused}
-    return subprocess.run(command, cwd=root, env=env, text=True, capture_output=True, check=False)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", REUSED_ENV: " ".join(left_out)}
+    return subprocess.Popen(
+        command, cwd=root, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 class _IgnoreTags(yaml.SafeLoader):

@@ -131,7 +131,8 @@ class MonthSummary:
             "content": self.content,
         }
         text = json.dumps(raw, ensure_ascii=False, sort_keys=True)
-        return gzip.compress(text.encode("utf-8"), mtime=0)
+        # Level 1: a cache entry, read back once; level 9 took a second at 250 days.
+        return gzip.compress(text.encode("utf-8"), compresslevel=1, mtime=0)
 
     @classmethod
     def loads(cls, data: bytes) -> MonthSummary:
