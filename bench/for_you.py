@@ -29,7 +29,7 @@ from fixture_site import build_fixture_site  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from whole_day import whole_day  # noqa: E402
 
-from generator.card_data import by_field  # noqa: E402
+from generator.card_data import by_field, gzipped  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.models import Day  # noqa: E402
 from generator.rank_data import RANK_FIELDS, RANK_PART  # noqa: E402
@@ -136,7 +136,9 @@ def report_bytes(content: Path, date: dt.date) -> None:
     print("| field | gzipped alone |")
     print("|---|---|")
     for name in RANK_FIELDS:
-        alone = by_field(sorted((i, {name: v}) for i, v in fields.get(name, {}).items()), [name])
+        alone = gzipped(
+            by_field(sorted((i, {name: v}) for i, v in fields.get(name, {}).items()), [name])
+        )
         print(f"| {name} | {len(alone) / 1000:.1f} KB |")
 
 

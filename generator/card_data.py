@@ -78,19 +78,25 @@ DAY_PARTS = {
 def day_files(entries: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, bytes]:
     """Each part of the day file (DAY_PARTS): its fields as compact JSON by field, then
     by id (`{"abstract": {id: text}}`: a field's text together compresses 8 % smaller
-    than entry by entry, on the reference digests' real abstracts), gzipped with a
-    fixed header (no time, no name), so the same papers give the same bytes."""
+    than entry by entry, on the reference digests' real abstracts), to be gzipped as it
+    is written (`gzipped`, by Content.add_gzipped)."""
     ordered = sorted(entries)
     return {part: by_field(ordered, names) for part, names in DAY_PARTS.items()}
 
 
 def by_field(ordered: list[tuple[str, dict[str, Any]]], names: Iterable[str]) -> bytes:
-    """Entries sorted by id as one gzipped JSON of `names`, by field then by id, the
-    form digest/daycards.js reads (the ranking file too: rank_data.py). At gzip's
-    level 6: level 9 took half as long again for 0.2 % fewer bytes (bench/README.md)."""
+    """Entries sorted by id as one JSON of `names`, by field then by id, the form
+    digest/daycards.js reads (the ranking file too: rank_data.py), in UTF-8."""
     fields = {name: {i: e[name] for i, e in ordered if name in e} for name in names}
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+    return text.encode("utf-8")
+
+
+def gzipped(raw: bytes) -> bytes:
+    """A day file's JSON as it is published: gzipped with a fixed header (no time, no
+    name), so the same papers give the same bytes. At level 6: level 9 took half as
+    long again for 0.2 % fewer bytes (bench/README.md)."""
+    return gzip.compress(raw, compresslevel=6, mtime=0)
 
 
 def read_day_files(folder: Path) -> dict[str, dict[str, Any]]:

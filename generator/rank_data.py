@@ -9,8 +9,8 @@ authors, the topic hits with their scores, the announce type and, for a listed
 paper, the address of the topic page its card is on. No abstracts: at 900 papers a
 day even their first 200 characters would take the file past 150 KB gzipped
 (bench/for_you.py measures it). The form is the day file's, by field then by id
-(card_data.by_field), gzipped with a fixed header, so the same papers give the same
-bytes.
+(card_data.by_field), gzipped with a fixed header (card_data.gzipped), so the same
+papers give the same bytes.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _slug(hit: Any) -> tuple[str, str]:
 
 
 def rank_file(entries: Iterable[tuple[str, dict[str, Any]]]) -> bytes:
-    """The day's ranking file from (id, rank_entry) pairs."""
+    """The day's ranking file from (id, rank_entry) pairs, its JSON before gzip."""
     return by_field(sorted(entries), RANK_FIELDS)
 
 

@@ -16,7 +16,7 @@ from browser_site import CHROMIUM, CHROMIUM_ARGS
 from conftest import REPO
 from playwright.sync_api import Page, Route, sync_playwright
 
-from generator.card_data import day_entry, day_files
+from generator.card_data import day_entry, day_files, gzipped
 from generator.config import load_config
 from generator.models import Paper
 from generator.render.bibtex import citation, citation_key
@@ -66,7 +66,9 @@ def bibtex(page: Page, record: Paper, announced: int = 2026) -> str:
     page.route(ORIGIN, lambda route: route.fulfill(body=html, content_type="text/html"))
     page.route(
         f"{ORIGIN}cards/citation.json.gz",
-        lambda route: route.fulfill(body=parts["citation"], content_type="application/gzip"),
+        lambda route: route.fulfill(
+            body=gzipped(parts["citation"]), content_type="application/gzip"
+        ),
     )
     page.route(f"{ORIGIN}digest/*.js", serve_module)
     page.goto(ORIGIN)

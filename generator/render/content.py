@@ -7,7 +7,9 @@ earlier render wrote into render's folders but this one did not is removed.
 
 from __future__ import annotations
 
+import gzip
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 
 import frontmatter
 
+from generator.card_data import gzipped
 from generator.errors import RenderError
 from generator.files import inside, write_atomic
 from generator.render import urls
@@ -42,12 +45,21 @@ class Content:
         self.paths.add(path)
         self._written += write_atomic(inside(self.folder, path), text, durable=False)
 
-    def add_bytes(self, path: str, data: bytes) -> None:
-        """Binary `data` at `path` under content/ (a compressed day file), as `add`."""
+    def add_gzipped(self, path: str, raw: bytes) -> None:
+        """`raw` gzipped at `path` under content/ (a day file: card_data.py), as `add`.
+        When the file there already holds `raw`, it is left as it is, not compressed
+        again: compressing was an eighth of making a month. (Its bytes are then an
+        earlier build's, the same but for a change of gzip's level or version.)"""
         if path in self.paths:
             raise RenderError(f"two pages would be written to content/{path}")
         self.paths.add(path)
-        self._written += write_atomic(inside(self.folder, path), data, durable=False)
+        target = inside(self.folder, path)
+        try:
+            if gzip.decompress(target.read_bytes()) == raw:
+                return
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error):
+            pass  # none there, or not whole: written
+        self._written += write_atomic(target, gzipped(raw), durable=False)
 
     def add_page(
         self, url: str, title: str, body: str, *, path: str | None = None, **meta: Any

@@ -254,7 +254,7 @@ def render_day_file(ctx: Context, day: Day) -> None:
     year = day.date.year
     entries = ((i, day_entry(paper, citation(paper, year))) for i, paper in listed.items())
     for part, data in day_files(entries).items():
-        ctx.content.add_bytes(urls.source_path(urls.cards_url(day.date, part)), data)
+        ctx.content.add_gzipped(urls.source_path(urls.cards_url(day.date, part)), data)
 
 
 def llm_notice(day: Day, threshold: int) -> str | None:

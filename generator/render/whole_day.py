@@ -109,7 +109,7 @@ def render_rank_file(ctx: Context, day: Day, papers: Sequence[Paper]) -> None:
         for arxiv_id, home in ctx.selected.homes(day, ctx.config.topics).items()
     }
     data = rank_file((p.id, rank_entry(p, pages.get(p.id))) for p in papers)
-    ctx.content.add_bytes(urls.source_path(url), data)
+    ctx.content.add_gzipped(urls.source_path(url), data)
 
 
 def _whole_day_link(from_url: str, day: Neighbour | None) -> Link | None:
