@@ -22,10 +22,12 @@ import multiprocessing
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from generator.config import Config
+from generator.errors import RenderError
 from generator.models import Day, Paper
 from generator.periods import Period
 from generator.render import Renderer
@@ -72,6 +74,7 @@ class MonthMaker:
     whole: WholeDays = field(init=False)
     selections: Selections = field(init=False)
     renderer: Renderer = field(init=False)
+    recent: set[dt.date] = field(init=False)  # recent_dates
     # The last week's days of the month made before, whole: the next month's first
     # week may have begun among them (site/months.py), and need not read them again.
     tail: list[Day] = field(default_factory=list)
@@ -103,10 +106,15 @@ class MonthMaker:
         )
 
     def _kept(self, read: list[Day], summary: MonthSummary) -> list[Day]:
-        for day in read:
-            if day.date not in self.recent:
-                self.selections.forget(day.date)  # they hold its papers
+        self._forget(read)
         return kept(read, summary, self.recent)
+
+    def _forget(self, days: list[Day]) -> None:
+        """The selections of days made, let go (they hold the days' papers), but for
+        the recent days, which the site-wide pages show."""
+        for day in days:
+            if day.date not in self.recent:
+                self.selections.forget(day.date)
 
     def _render(self, unit: Unit, read: list[Day]) -> bool:
         """The month's pages, its days' and its weeks', with the days of the month
@@ -118,9 +126,7 @@ class MonthMaker:
         before += read_days(self.recipe.settings, self.recipe.config, unread)
         periods = [Period.month_of(unit.dates[0]), *unit.weeks]
         self.renderer.period_pages(periods, [*before, *read])
-        for day in before:
-            if day.date not in self.recent:
-                self.selections.forget(day.date)
+        self._forget(before)
         return not any(day.unreadable for day in [*before, *read])
 
 
@@ -144,17 +150,20 @@ def made_months(recipe: Recipe, units: Sequence[Unit]) -> Iterator[Iterator[Mont
         ) as pool:
             futures = [pool.submit(_make, unit) for unit in units]
             try:
-                yield (future.result() for future in futures)
+                yield _results(futures)
             finally:
-                _cancel(futures)
+                for future in futures:  # a month that failed stops the build
+                    future.cancel()
     finally:
         forward.stop()
 
 
-def _cancel(futures: list[Future[MonthMade]]) -> None:
-    # A month that failed stops the build: those not begun are not made.
+def _results(futures: list[Future[MonthMade]]) -> Iterator[MonthMade]:
     for future in futures:
-        future.cancel()
+        try:
+            yield future.result()
+        except BrokenProcessPool as exc:  # killed: by the system, short of memory?
+            raise RenderError(f"a process making the months stopped: {exc}") from exc
 
 
 _maker: MonthMaker | None = None  # a worker's own

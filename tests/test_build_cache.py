@@ -305,3 +305,64 @@ def test_a_build_killed_after_setting_folders_aside_publishes_them_all_next_time
     differ = same_tree(archive / "site", full / "site")
     assert [name for name in differ if not is_bundle_file(name)] == []
     assert (archive / "site/2026/04/29/llm/index.html").is_file()
+
+
+def test_months_made_on_two_cores_or_one_publish_the_same_site(
+    archive: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """generator/month_pages.py and site/build.py: on two cores the months are made by
+    worker processes and MkDocs runs twice, each over half the dated folders; on one,
+    all in one process. Whichever made a page, the page is the same."""
+    import generator.month_pages as month_pages
+    import generator.site.build as site_build
+
+    store_day(archive, NEXT_DAY, real_papers()[6:18])
+    sites = {}
+    for cores in (1, 2):
+        root = copy_project(tmp_path / f"cores-{cores}")
+        shutil.copytree(archive / "data", root / "data", dirs_exist_ok=True)
+        with monkeypatch.context() as patch:
+            patch.setattr(month_pages, "cores", lambda cores=cores: cores)
+            patch.setattr(site_build, "cores", lambda cores=cores: cores)
+            assert build(root, capfd) == "4 built, 0 from the cache"
+        assert not (root / site_build.SECOND_SITE).exists()
+        sites[cores] = root
+    differ = same_tree(sites[1] / "site", sites[2] / "site")
+    assert [name for name in differ if not is_bundle_file(name)] == []
+    assert same_tree(sites[1] / "content", sites[2] / "content") == []
+    for path in ("2026/04/29/llm", "2026/05/01", W18, W27, "2026/07/llm"):
+        assert page(sites[2], path) == page(sites[1], path)
+
+
+def test_a_worker_says_which_record_it_could_not_read_and_its_month_is_made_again(
+    archive: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month made in a worker process logs through the build's own handlers."""
+    import generator.month_pages as month_pages
+    import generator.site.build as site_build
+
+    april = Store(archive / "data").path(DATES[0])
+    april.write_bytes(april.read_bytes() + b'{"id": "not a record"\n')
+    (archive / "mkdocs.yml").write_text(  # every month to make: the workers make them
+        (archive / "mkdocs.yml").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(month_pages, "cores", lambda: 2)
+    monkeypatch.setattr(site_build, "cores", lambda: 2)
+    capfd.readouterr()
+    # With --debug the build's handler names each record's level: a worker's own
+    # stderr would not.
+    assert main(["--root", str(archive), "--debug", "build"]) == 0
+    printed = capfd.readouterr().err
+    assert f"WARNING {april}:13: not a valid record" in printed, printed
+    assert "1 stored records could not be read" in printed
+    assert "months: 3 built, 0 from the cache" in printed
+    # April was not kept in the cache, nor May, whose week 18 reads April's last days:
+    # both read again, and the line named again, by the next build.
+    capfd.readouterr()
+    assert main(["--root", str(archive), "build"]) == 0
+    printed = capfd.readouterr().err
+    assert "months: 2 built, 1 from the cache" in printed
+    assert f"{april}:13: not a valid record" in printed
