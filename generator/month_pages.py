@@ -130,11 +130,17 @@ class MonthMaker:
         return not any(day.unreadable for day in [*before, *read])
 
 
+# At most this many workers: each holds a month of records and its pages (140 MB at
+# 900 papers a day, measured), and Pagefind and MkDocs want cores too; GitHub's runners
+# have 4.
+MAX_WORKERS = 4
+
+
 @contextmanager
 def made_months(recipe: Recipe, units: Sequence[Unit]) -> Iterator[Iterator[MonthMade]]:
-    """Each of `units` made, in order: in worker processes, one a core, when there are
-    two or more and two cores; else here, one after another."""
-    workers = min(len(units), cores())
+    """Each of `units` made, in order: in worker processes, one a core (MAX_WORKERS at
+    most), when there are two or more and two cores; else here, one after another."""
+    workers = min(len(units), cores(), MAX_WORKERS)
     if workers < 2:
         maker = MonthMaker(recipe)
         yield (maker.make(unit) for unit in units)
