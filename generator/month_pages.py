@@ -37,7 +37,7 @@ from generator.render.selections import Selections
 from generator.selection import lacks_details
 from generator.settings import Settings
 from generator.site import site_url
-from generator.site.months import MonthSummary, Unit
+from generator.site.months import MonthSummary, Unit, month_of
 from generator.site.process import cores
 from generator.split import ONE_SITE, Edges
 from generator.store import Store, listed_day
@@ -64,6 +64,7 @@ class Recipe:
     config: Config
     dates: list[dt.date]  # every day of the site
     edges: Edges = ONE_SITE
+    made: frozenset[str] = frozenset()  # the months ("2026-06") this build makes
 
 
 @dataclass
@@ -123,7 +124,9 @@ class MonthMaker:
         self.whole.let_go()
         before = [day for day in self.tail if day.date in unit.before]
         unread = [date for date in unit.before if date not in {day.date for day in before}]
-        before += read_days(self.recipe.settings, self.recipe.config, unread)
+        # A month made in this build (here or in another worker) named its bad lines.
+        named = bool(unread) and month_of(unread[0]) in self.recipe.made
+        before += read_days(self.recipe.settings, self.recipe.config, unread, report=not named)
         periods = [Period.month_of(unit.dates[0]), *unit.weeks]
         self.renderer.period_pages(periods, [*before, *read])
         self._forget(before)
@@ -235,10 +238,12 @@ def lacking(config: Config, days: list[Day]) -> int:
     return sum(lacks_details(p, config.selection.threshold) for d in days for p in d.papers)
 
 
-def read_days(settings: Settings, config: Config, dates: list[dt.date]) -> list[Day]:
-    """Stored days, with only the records a page lists."""
+def read_days(
+    settings: Settings, config: Config, dates: list[dt.date], *, report: bool = True
+) -> list[Day]:
+    """Stored days, with only the records a page lists (Store.read_day: `report`)."""
     threshold = config.selection.threshold
-    return [settings.store.read_listed(date, threshold) for date in dates]
+    return [settings.store.read_listed(date, threshold, report=report) for date in dates]
 
 
 def renderer(

@@ -88,7 +88,8 @@ def _build(settings: Settings, config: Config, part: split.Part) -> None:
     to_make = [plan.unit for plan in plans if plan.cached is None]
     cache, elsewhere = settings.root / SEARCH_CACHE, part.searched_elsewhere()
     with SearchIndex(config.site.language, cache, elsewhere) as index:
-        recipe = Recipe(settings, config, dates, part.edges)
+        making = frozenset(unit.month for unit in to_make)
+        recipe = Recipe(settings, config, dates, part.edges, making)
         with made_months(recipe, to_make) as made:
             for _, in_quarter in itertools.groupby(plans, key=lambda plan: plan.quarter):
                 documents: dict[str, str] = {}

@@ -53,15 +53,17 @@ class Store:
                 continue  # not one of ours
         return sorted(dates)
 
-    def read_day(self, date: dt.date) -> Day:
+    def read_day(self, date: dt.date, *, report: bool = True) -> Day:
+        """The day's records; each line left out (or used twice) named in the log,
+        unless `report` is off: the day was read, and named, before."""
         path = self.path(date)
         unreadable: list[str] = []
-        papers = _one_per_id(path, _records(path, unreadable))
+        papers = _one_per_id(path, _records(path, unreadable, report=report), report=report)
         return Day(date, papers, unreadable=unreadable)
 
-    def read_listed(self, date: dt.date, threshold: int) -> Day:
+    def read_listed(self, date: dt.date, threshold: int, *, report: bool = True) -> Day:
         """The day's papers that pages list, with the counts of all of them."""
-        return listed_day(self.read_day(date), threshold)
+        return listed_day(self.read_day(date, report=report), threshold)
 
     def write_day(self, day: Day) -> bool:
         """Store the day; return False when the file already held these bytes.
@@ -218,7 +220,9 @@ def _reason(exc: ValueError) -> str:
     return str(exc)
 
 
-def _one_per_id(path: Path, records: Iterable[tuple[int, Paper]]) -> list[Paper]:
+def _one_per_id(
+    path: Path, records: Iterable[tuple[int, Paper]], *, report: bool = True
+) -> list[Paper]:
     """One record per id, in file order: the higher version, or at equal versions the
     one whose LLM step is done, else the first. Two runs' lines merged by hand or by
     git must not show a card twice or count it twice."""
@@ -230,6 +234,8 @@ def _one_per_id(path: Path, records: Iterable[tuple[int, Paper]]) -> list[Paper]
             continue
         if _better(paper, earlier[1]):
             kept[paper.id] = number, paper
+        if not report:
+            continue
         log.warning(
             "%s:%d: %s is also on line %d; line %d is used",
             path,

@@ -83,8 +83,10 @@ def _mkdocs_builds(root: Path, strict: bool, cached: list[str]) -> None:
     for folder in second:
         built, target = root / SECOND_SITE / folder, root / "site" / folder
         if built.is_dir():  # else content/ holds the folder, emptied, and no page
+            # The first built it too when it runs no plugins (mkdocs_cards.py): replaced.
+            shutil.rmtree(target, ignore_errors=True)
             target.parent.mkdir(parents=True, exist_ok=True)
-            built.rename(target)
+            shutil.move(built, target)  # a rename, or a copy if .cache/ is mounted apart
     shutil.rmtree(root / SECOND_SITE, ignore_errors=True)
 
 
