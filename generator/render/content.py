@@ -40,9 +40,7 @@ class Content:
 
     def add(self, path: str, text: str) -> None:
         """`text` at `path` under content/ (refused outside it: StoreError)."""
-        if path in self.paths:
-            raise RenderError(f"two pages would be written to content/{path}")
-        self.paths.add(path)
+        self._claim(path)
         self._written += write_atomic(inside(self.folder, path), text, durable=False)
 
     def add_gzipped(self, path: str, raw: bytes) -> None:
@@ -50,9 +48,7 @@ class Content:
         When the file there already holds `raw`, it is left as it is, not compressed
         again: compressing was an eighth of making a month. (Its bytes are then an
         earlier build's, the same but for a change of gzip's level or version.)"""
-        if path in self.paths:
-            raise RenderError(f"two pages would be written to content/{path}")
-        self.paths.add(path)
+        self._claim(path)
         target = inside(self.folder, path)
         try:
             if gzip.decompress(target.read_bytes()) == raw:
@@ -72,9 +68,7 @@ class Content:
         """Files content/ holds already, made by an earlier render from the same inputs
         (a month of the build cache, site/months.py): not written, not stale."""
         for path in paths:
-            if path in self.paths:
-                raise RenderError(f"two pages would be written to content/{path}")
-            self.paths.add(path)
+            self._claim(path)
 
     def merge(self, paths: Iterable[str], written: int) -> None:
         """Files another renderer made into the same folder (a month made in a worker
@@ -85,6 +79,12 @@ class Content:
     @property
     def written(self) -> int:
         return self._written
+
+    def _claim(self, path: str) -> None:
+        """`path` as this render's: refused if a page of this render has it already."""
+        if path in self.paths:
+            raise RenderError(f"two pages would be written to content/{path}")
+        self.paths.add(path)
 
     def finish(self) -> Rendered:
         """Remove the stale generated files; say what changed."""

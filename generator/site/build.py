@@ -66,17 +66,14 @@ def _mkdocs_builds(root: Path, strict: bool, cached: list[str]) -> None:
     if not (root / "mkdocs.yml").is_file():
         raise SiteError(f"no mkdocs.yml in {root}")
     to_build = [folder for folder in _dated_folders(root / "content") if folder not in cached]
-    second = to_build[1::2] if len(to_build) >= _SHARED and cores() >= 2 else []
-    first = [folder for folder in to_build if folder not in second]
+    shared = len(to_build) >= _SHARED and cores() >= 2
+    first, second = (to_build[0::2], to_build[1::2]) if shared else (to_build, [])
     shutil.rmtree(root / SECOND_SITE, ignore_errors=True)
     builds = [_start_mkdocs(root, strict, [*cached, *second], None)]
     if second:
         builds.append(_start_mkdocs(root, strict, [*cached, *first], root / SECOND_SITE))
-    outputs = [build.communicate() for build in builds]  # each to its end, then judged
-    results = [
-        subprocess.CompletedProcess(b.args, b.returncode, *out)
-        for b, out in zip(builds, outputs, strict=True)
-    ]
+    # Each to its end, then judged: a failed first must not leave the second running.
+    results = [_finished(build) for build in builds]
     for result in results:
         if result.returncode != 0:
             raise SiteError(f"mkdocs build failed:\n{tail(result)}")
@@ -88,6 +85,11 @@ def _mkdocs_builds(root: Path, strict: bool, cached: list[str]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(built, target)  # a rename, or a copy if .cache/ is mounted apart
     shutil.rmtree(root / SECOND_SITE, ignore_errors=True)
+
+
+def _finished(build: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    stdout, stderr = build.communicate()  # before returncode: it is set at the end
+    return subprocess.CompletedProcess(build.args, build.returncode, stdout, stderr)
 
 
 def _dated_folders(content: Path) -> list[str]:
