@@ -146,6 +146,10 @@ class Site(_Strict):
     description: str = ""
     # Target language of translations and of the site's own words (BCP 47).
     language: NonEmpty = "zh"
+    # The newest months whose whole-day pages (YYYY/MM/DD/all/) carry their rows as HTML,
+    # readable without JavaScript; an older day's rows are built in the browser from its
+    # ranking file, about 270 KiB of site a day less (bench/site_bytes.py).
+    whole_day_rows_months: Annotated[int, Field(ge=0)] = 3
 
 
 class Selection(_Strict):

@@ -30,6 +30,7 @@ from generator.periods import weeks_and_months
 from generator.render import Rendered, Renderer
 from generator.render.days import neighbours_of
 from generator.render.selections import UNSORTED_NAME
+from generator.render.whole_day import rows_in_page
 from generator.settings import Settings
 from generator.site import SearchIndex, build_site, quarter, site_url
 from generator.site.held import HeldFolders
@@ -150,7 +151,8 @@ class _Months:
         cache holds one for the key."""
         unit = unit_of(self.dates, month_dates)
         around = [*_around(self.dates, month_dates, self.edges), *weeks_around(self.dates, unit)]
-        key = self.cache.key([*unit.before, *month_dates], around)
+        form = "rows" if rows_in_page(self.config, month_dates[0], self.dates) else "no rows"
+        key = self.cache.key([*unit.before, *month_dates], around, form)
         return _Plan(unit, key, self.cache.get(unit, key, self.settings.root / "content"))
 
     def take(self, plan: _Plan, made: Iterator[MonthMade]) -> MonthSummary:

@@ -4,9 +4,11 @@ you, overrides/assets/javascripts/digest/rank.js and foryou.js).
 One file a day beside the day file's parts (`YYYY/MM/DD/cards/rank.json.gz`,
 urls.cards_url(date, RANK_PART)), holding every paper of the day, listed on a topic
 page or not: a reader's interests need not be the configured topics. Of each paper
-only what ranking and a row of the 推荐 page read: both titles, the summary, a few
-authors, the topic hits with their scores, the announce type and, for a listed
-paper, the address of the topic page its card is on. No abstracts: at 900 papers a
+only what ranking, a row of the 推荐 page and a row of the whole-day page read: both
+titles, the summary, a few authors, the topic hits with their scores, the announce
+type, the categories, the row's topic with its score (render/whole_day.py: an older
+month's whole-day page builds its rows from this file in the browser, rows.js) and,
+for a listed paper, the address of the topic page its card is on. No abstracts: at 900 papers a
 day even their first 200 characters would take the file past 150 KB gzipped
 (bench/for_you.py measures it). The form is the day file's, by field then by id
 (card_data.by_field), gzipped with a fixed header (card_data.gzipped), so the same
@@ -26,15 +28,17 @@ from generator.models import Paper
 
 RANK_PART = "rank"
 # The browser reads these names (digest/rank.js paperTerms, foryou.js).
-RANK_FIELDS = ("title", "title_zh", "tldr", "authors", "topics", "type", "page")
+RANK_FIELDS = ("title", "title_zh", "tldr", "authors", "topics", "type", "cats", "best", "page")
 # The first authors and the last: who leads the work and, often, whose group it is.
 FIRST_AUTHORS = 3
 
 
-def rank_entry(paper: Paper, page: str | None) -> dict[str, Any]:
+def rank_entry(
+    paper: Paper, page: str | None, best: tuple[str, int] | None = None
+) -> dict[str, Any]:
     """What the ranking file keeps of `paper`, empty fields left out. `page`: the
     address of the topic page that shows its card, if one does, from the ranking file
-    ("../llm/")."""
+    ("../llm/"); `best`: the slug and score of the topic its whole-day row names."""
     authors = paper.authors
     if len(authors) > FIRST_AUTHORS + 1:
         authors = [*authors[:FIRST_AUTHORS], authors[-1]]
@@ -45,6 +49,8 @@ def rank_entry(paper: Paper, page: str | None) -> dict[str, Any]:
         "authors": authors,
         "topics": {f"{h.topic}/{h.subtopic}": h.score for h in sorted(paper.topics, key=_slug)},
         "type": paper.announce_type,
+        "cats": paper.categories,
+        "best": list(best) if best else None,
         "page": page,
     }
     return {name: value for name, value in fields.items() if value}

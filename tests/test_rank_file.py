@@ -75,9 +75,12 @@ def test_the_ranking_file_holds_every_paper_of_the_day_with_what_ranking_reads(
         entry = entries[paper.id]
         assert set(entry) <= set(RANK_FIELDS)
         assert ("page" in entry) == (paper.id in listed)
-        assert entry == rank_entry(paper, entry.get("page"))
+        best = tuple(entry["best"]) if "best" in entry else None
+        assert entry == rank_entry(paper, entry.get("page"), best)
+        assert entry["cats"] == paper.categories
         if "page" in entry:  # the card is on the topic page the entry names
             slug = entry["page"].strip("./")
+            assert entry["best"][0] == slug  # and its whole-day row names that topic
             page = (content / f"2026/06/19/{slug}.md").read_text(encoding="utf-8")
             assert f'id="{paper.id}"' in page
     odd = entries["2606.99998"]
@@ -85,6 +88,7 @@ def test_the_ranking_file_holds_every_paper_of_the_day_with_what_ranking_reads(
     assert odd["authors"] == ["Author 0", "Author 1", "Author 2", "Author 29"]
     assert odd["topics"] == {"agents/tool-use": 61, "llm/pretraining": 88}
     assert odd["type"] == "cross" and odd["page"] == "../llm/"
+    assert odd["best"] == ["llm", 88]
     texts = json.dumps(entries, ensure_ascii=False)
     assert all(p.abstract[:60] not in texts for p in day.papers)  # no abstracts
 

@@ -7,13 +7,22 @@ opens the card in place, fetched from there) or, for a paper no topic lists, to
 arXiv. The cards are not repeated here: a 900-paper day of cards would be megabytes,
 and a fragment file of them would copy every listed card once more into a site that
 GitHub Pages caps at 1 GB (bench/whole_day.py measures the page).
+
+The rows are in the page for the newest months (`site.whole_day_rows_months`), so a
+reader without JavaScript has them. An older day's page holds its headings and counts,
+and the browser builds its rows from the day's ranking file (digest/rows.js), which
+holds every field of a row: 900 rows are about 280 KiB of HTML a day, and the ranking
+file is there for 推荐 anyway (bench/site_bytes.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from generator.config import Config
 from generator.models import Day, Paper
 from generator.rank_data import RANK_PART, rank_entry, rank_file
 from generator.render import urls
@@ -27,10 +36,19 @@ from generator.render.views import Link, Neighbour, link_to
 ANNOUNCE_ORDER = {kind: rank for rank, kind in enumerate(ANNOUNCE_LABELS)}
 
 
+def rows_in_page(config: Config, date: dt.date, dates: Sequence[dt.date]) -> bool:
+    """Whether the whole-day page of `date` carries its rows (else the browser builds
+    them): its month is one of the newest `site.whole_day_rows_months` of `dates`."""
+    newest = dates[-1] if dates else date
+    months_back = (newest.year - date.year) * 12 + newest.month - date.month
+    return months_back < config.site.whole_day_rows_months
+
+
 @dataclass(frozen=True)
 class BestTopic:
     """Where a row says the paper belongs: the topic listing it (else its best hit)."""
 
+    slug: str
     name: str
     score: int
     card_href: str | None  # its card on that topic's page, from the whole-day page
@@ -62,6 +80,8 @@ class WholeDayPage:  # templates/whole_day.md
     labels: dict[str, str]
     listed: int  # rows that open a card
     rows: list[PaperRow]
+    rows_in_page: bool  # else digest/rows.js builds them from the ranking file
+    topic_names: str  # JSON, slug → name: what rows.js names a row's topic by
     overview_href: str
     prev: Link | None
     next: Link | None
@@ -75,8 +95,8 @@ def render_whole_days(ctx: Context, days: Sequence[Day]) -> None:
 def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:
     url = urls.whole_day_url(day.date)
     papers = ctx.all_papers(day)
-    render_rank_file(ctx, day, papers)
     rows = paper_rows(ctx, day, papers)
+    render_rank_file(ctx, day, papers, {row.id: row.topic for row in rows if row.topic})
     counts = {kind: 0 for kind in ANNOUNCE_LABELS}
     for row in rows:
         counts[row.announce_type] = counts.get(row.announce_type, 0) + 1
@@ -87,6 +107,8 @@ def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:
         labels={kind: names[0] for kind, names in ANNOUNCE_LABELS.items()},  # in Chinese
         listed=sum(1 for row in rows if row.topic and row.topic.card_href),
         rows=rows,
+        rows_in_page=rows_in_page(ctx.config, day.date, ctx.dates),
+        topic_names=json.dumps({t.slug: t.name for t in ctx.config.topics}, ensure_ascii=False),
         overview_href=urls.relative(url, urls.day_url(day.date)),
         prev=_whole_day_link(url, neighbours[0]),
         next=_whole_day_link(url, neighbours[1]),
@@ -99,8 +121,11 @@ def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:
     )
 
 
-def render_rank_file(ctx: Context, day: Day, papers: Sequence[Paper]) -> None:
-    """The day's ranking file: each of `papers`, with the topic page showing its card."""
+def render_rank_file(
+    ctx: Context, day: Day, papers: Sequence[Paper], best: dict[str, BestTopic]
+) -> None:
+    """The day's ranking file: each of `papers`, with the topic page showing its card
+    and the topic its row names (`best`, by id)."""
     if not papers:
         return
     url = urls.cards_url(day.date, RANK_PART)
@@ -108,8 +133,14 @@ def render_rank_file(ctx: Context, day: Day, papers: Sequence[Paper]) -> None:
         arxiv_id: urls.relative(url, urls.topic_day_url(day.date, home.slug))
         for arxiv_id, home in ctx.selected.homes(day, ctx.config.topics).items()
     }
-    data = rank_file((p.id, rank_entry(p, pages.get(p.id))) for p in papers)
+    data = rank_file(
+        (p.id, rank_entry(p, pages.get(p.id), _slug_score(best.get(p.id)))) for p in papers
+    )
     ctx.content.add_gzipped(urls.source_path(url), data)
+
+
+def _slug_score(topic: BestTopic | None) -> tuple[str, int] | None:
+    return (topic.slug, topic.score) if topic else None
 
 
 def _whole_day_link(from_url: str, day: Neighbour | None) -> Link | None:
@@ -145,7 +176,8 @@ def _best_topic(
     """The topic whose page shows the paper's card, with a link to it; for a paper no
     page lists, its best hit of a topic digest.yml still has (no card: None)."""
     if listed is not None:
-        return BestTopic(names[listed.slug], listed.score, f"{pages[listed.slug]}#{paper.id}")
+        slug = listed.slug
+        return BestTopic(slug, names[slug], listed.score, f"{pages[slug]}#{paper.id}")
     hits: Iterable[tuple[int, str]] = ((h.score, h.topic) for h in paper.topics if h.topic in names)
     best = max(hits, default=None)
-    return BestTopic(names[best[1]], best[0], None) if best else None
+    return BestTopic(best[1], names[best[1]], best[0], None) if best else None

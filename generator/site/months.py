@@ -165,11 +165,14 @@ class MonthCache:
         self.store = store
         self.blobs = BlobIds(store.data_dir)
 
-    def key(self, dates: Sequence[dt.date], around: Sequence[dt.date | None]) -> str:
+    def key(
+        self, dates: Sequence[dt.date], around: Sequence[dt.date | None], form: str = ""
+    ) -> str:
         """The hash of a month's inputs: its days' files (and those of the month before
-        in its weeks), by their git blob ids (blobs.py), and the days around it and its
-        weeks."""
-        digest = hashlib.sha256(f"{_ENTRY_FORMAT} {self.fingerprint}".encode())
+        in its weeks), by their git blob ids (blobs.py), the days around it and its
+        weeks, and `form`: what else its pages depend on that can change with the
+        archive (whether its whole-day pages hold their rows)."""
+        digest = hashlib.sha256(f"{_ENTRY_FORMAT} {self.fingerprint} {form}".encode())
         digest.update(repr([d and d.isoformat() for d in around]).encode())
         for date in dates:
             records = self.blobs.of(self.store.path(date))

@@ -31,6 +31,11 @@ export function rankFileOf(date) {
   return new URL(path, ROOT).href;
 }
 
+// A ranking file entry's address: its card on the topic page that lists it, else arXiv.
+export function paperHref(id, entry, date) {
+  return entry.page ? new URL(entry.page + "#" + id, rankFileOf(date)).href : "https://arxiv.org/abs/" + id;
+}
+
 // {id: entry} of the part at `url`; a failure is asked again at the next call.
 export function dayEntries(url) {
   if (!url) return Promise.reject(new Error("this page names no such file"));

@@ -6,7 +6,7 @@
 // requests are for the site's own files.
 
 import { paperFrom } from "./card.js";
-import { dayEntries, rankFileOf } from "./daycards.js";
+import { dayEntries, paperHref, rankFileOf } from "./daycards.js";
 import { ROOT, el, twin } from "./dom.js";
 import { favorites, keepRankEntries, toggle } from "./favorites.js";
 import { TYPES } from "./filters.js";
@@ -90,11 +90,6 @@ async function forReader(dates) {
   const profile = makeProfile(index, starred, parseKeywords(settings().keywords));
   const results = rank(index, profile, new Set(favorites().map((f) => f.id)));
   return { index, results, starred: starred.length, keywords: profile.keywords };
-}
-
-// A paper's address: its card on the topic page that lists it, else arXiv.
-function hrefOf(id, entry) {
-  return entry.page ? new URL(entry.page + "#" + id, rankFileOf(entry.date)).href : "https://arxiv.org/abs/" + id;
 }
 
 // -- the marks on a day's pages ------------------------------------------------------
@@ -251,7 +246,7 @@ function row(result, starred) {
 // The titles as a list of papers shows them (paper_line.html): Chinese, English under it.
 function titleLink(id, entry) {
   const link = el("a", "for-you-title");
-  link.href = hrefOf(id, entry);
+  link.href = paperHref(id, entry, entry.date);
   if (entry.title_zh) {
     const zh = el("span", "l-zh", entry.title_zh);
     zh.lang = document.documentElement.lang || "zh";
@@ -288,7 +283,7 @@ function reasons(result) {
 // day's citations when a topic page lists it.
 export function toggleFromRow(star) {
   const { id, entry } = star.closest("li").forYou;
-  const url = new URL(hrefOf(id, entry));
+  const url = new URL(paperHref(id, entry, entry.date));
   const favorite = {
     id,
     title: entry.title,

@@ -11,6 +11,7 @@ import { onFavoritesAction, showFavoritesPage, showStars, toggleFavorite } from 
 import { installKeys } from "./keys.js";
 import { enhanceLists } from "./filters.js";
 import { markForYou, showForYouPage, toggleFromRow } from "./foryou.js";
+import { fillRows } from "./rows.js";
 import { setMode, showMode } from "./language.js";
 import { Search } from "./search.js";
 import { markNew } from "./visits.js";
@@ -61,8 +62,15 @@ function onPage() {
   showStars();
   showFavoritesPage();
   markNew();
-  enhanceLists();
   showForYouPage();
+  const rows = fillRows(); // an older whole-day page's rows, made here first
+  if (rows) rows.then(onRows);
+  else onRows();
+}
+
+// What reads a page's rows and cards: the filters and the 为你推荐 marks.
+function onRows() {
+  enhanceLists();
   markForYou();
 }
 

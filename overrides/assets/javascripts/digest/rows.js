@@ -4,10 +4,59 @@
 // from the topic page (fetched once, kept for the visit: a page does not carry cards
 // nobody may open); a row of a paper no topic lists is a plain link to arXiv. Without
 // JavaScript every row is a link to where the card or the paper is.
+//
+// An older month's whole-day page comes with its lists empty (render/whole_day.py
+// rows_in_page): `fillRows` makes their rows from the day's ranking file, in the
+// markup templates/whole_day.md writes for the newest months.
 
 import { addControls } from "./controls.js";
+import { dayEntries, paperHref, rankFileOf } from "./daycards.js";
 import { el, fetchOnce } from "./dom.js";
 import { showStars } from "./favorites.js";
+
+// The rows of a page that names a day to make them of (data-rows-of), made once;
+// a promise of when they are there, or null on any other page.
+export function fillRows() {
+  const summary = document.querySelector("[data-rows-of]");
+  if (!summary) return null;
+  if (!summary.dataset.rowsMade) summary.dataset.rowsMade = "true";
+  else return Promise.resolve();
+  const date = summary.dataset.rowsOf;
+  const names = JSON.parse(summary.dataset.topicNames);
+  return dayEntries(rankFileOf(date)).then(
+    (entries) => {
+      for (const list of document.querySelectorAll("ol.paper-rows[data-announce]")) {
+        const kind = list.dataset.announce;
+        const ids = Object.keys(entries).filter((id) => entries[id].type === kind).sort();
+        list.replaceChildren(...ids.map((id) => rowOf(id, entries[id], date, names)));
+      }
+    },
+    () => {
+      delete summary.dataset.rowsMade; // asked again at the next visit of the page
+      summary.append(el("p", "rows-failed", "论文列表未能加载,请稍后刷新本页。"));
+    },
+  );
+}
+
+// <li><a href><code>id</code> <small>cats</small> <span class="t">topic <b>score</b></span>
+// <b>Chinese title</b> <i lang="en">title</i></a></li>, as whole_day.md writes a row.
+function rowOf(id, entry, date, names) {
+  const link = el("a");
+  link.href = paperHref(id, entry, date);
+  link.append(el("code", null, id), " ", el("small", null, (entry.cats || []).join(" ")));
+  if (entry.best) {
+    const topic = el("span", "t", (names[entry.best[0]] || entry.best[0]) + " ");
+    topic.append(el("b", null, String(entry.best[1])));
+    link.append(" ", topic);
+  }
+  if (entry.title_zh) link.append(" ", el("b", null, entry.title_zh));
+  const title = el("i", null, entry.title || "");
+  title.lang = "en";
+  link.append(" ", title);
+  const row = el("li");
+  row.append(link);
+  return row;
+}
 
 // A topic page's document, fetched once; a failure is asked again at the next opening.
 function topicPage(url) {
