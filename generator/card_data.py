@@ -46,11 +46,13 @@ class Citation(Protocol):
     def primary_class(self) -> str: ...
 
 
-def day_entry(paper: Paper, cite: Citation) -> dict[str, Any]:
-    """What the day file keeps of `paper`, empty fields left out: its abstracts, and
-    the title (as arXiv gave it: math is KaTeX on the page, TeX here) and every author
-    for its citation. The browser reads these names (digest/abstracts.js, card.js)."""
+def day_entry(paper: Paper, cite: Citation, card: str | None = None) -> dict[str, Any]:
+    """What the day file keeps of `paper`, empty fields left out: its abstracts, the
+    title (as arXiv gave it: math is KaTeX on the page, TeX here) and every author for
+    its citation, and on an older day its whole `card` (render/days.py full_pages). The
+    browser reads these names (digest/abstracts.js, card.js, wholecards.js)."""
     fields: dict[str, Any] = {
+        "card": card,
         "abstract_zh": paper.abstract_zh,
         "abstract": paper.abstract,
         "title": paper.title,
@@ -67,11 +69,13 @@ def day_entry(paper: Paper, cite: Citation) -> dict[str, Any]:
 # The day file's parts, each in a file of its own with the fields it names: a reader
 # who opens a Chinese abstract fetches the Chinese abstracts alone, one who copies
 # BibTeX or stars a paper the citations alone (a tenth of the day's bytes).
-# digest/abstracts.js and card.js ask for them by these names.
+# digest/abstracts.js and card.js ask for them by these names. An older day's pages
+# read its cards at once (digest/wholecards.js); a newer day has no "card" part.
 DAY_PARTS = {
     "abstract_zh": ("abstract_zh",),
     "abstract": ("abstract",),
     "citation": ("title", "authors", "key", "year", "class", "doi", "note"),
+    "card": ("card",),
 }
 
 
@@ -81,7 +85,11 @@ def day_files(entries: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, bytes]
     than entry by entry, on the reference digests' real abstracts), to be gzipped as it
     is written (`gzipped`, by Content.add_gzipped)."""
     ordered = sorted(entries)
-    return {part: by_field(ordered, names) for part, names in DAY_PARTS.items()}
+    return {
+        part: by_field(ordered, names)
+        for part, names in DAY_PARTS.items()
+        if any(name in entry for _, entry in ordered for name in names)
+    }
 
 
 def by_field(ordered: list[tuple[str, dict[str, Any]]], names: Iterable[str]) -> bytes:
@@ -105,7 +113,10 @@ def read_day_files(folder: Path) -> dict[str, dict[str, Any]]:
     browser)."""
     entries: dict[str, dict[str, Any]] = {}
     for part in DAY_PARTS:
-        fields = json.loads(gzip.decompress((folder / f"{part}.json.gz").read_bytes()))
+        path = folder / f"{part}.json.gz"
+        if not path.exists():  # a part no paper of the day has (a newer day's cards)
+            continue
+        fields = json.loads(gzip.decompress(path.read_bytes()))
         for name, values in fields.items():
             for arxiv_id, value in values.items():
                 entries.setdefault(arxiv_id, {})[name] = value

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -146,10 +147,16 @@ class Site(_Strict):
     description: str = ""
     # Target language of translations and of the site's own words (BCP 47).
     language: NonEmpty = "zh"
-    # The newest months whose whole-day pages (YYYY/MM/DD/all/) carry their rows as HTML,
-    # readable without JavaScript; an older day's rows are built in the browser from its
-    # ranking file, about 270 KiB of site a day less (bench/site_bytes.py).
-    whole_day_rows_months: Annotated[int, Field(ge=0)] = 3
+    # The newest months whose day pages carry everything as HTML, readable without
+    # JavaScript. An older day's whole-day rows are built in the browser from its ranking
+    # file, and its topic pages hold each card's brief (titles, authors, score, summary,
+    # links) while the whole card waits in the day file: about 270 + 300 KiB of site a
+    # day less (bench/site_bytes.py). Its first name, before the cards joined the rule,
+    # is read too.
+    full_pages_months: Annotated[
+        int,
+        Field(ge=0, validation_alias=AliasChoices("full_pages_months", "whole_day_rows_months")),
+    ] = 3
 
 
 class Selection(_Strict):

@@ -28,9 +28,8 @@ from generator.month_pages import (
 )
 from generator.periods import weeks_and_months
 from generator.render import Rendered, Renderer
-from generator.render.days import neighbours_of
+from generator.render.days import full_pages, neighbours_of
 from generator.render.selections import UNSORTED_NAME
-from generator.render.whole_day import rows_in_page
 from generator.settings import Settings
 from generator.site import SearchIndex, build_site, quarter, site_url
 from generator.site.held import HeldFolders
@@ -151,7 +150,7 @@ class _Months:
         cache holds one for the key."""
         unit = unit_of(self.dates, month_dates)
         around = [*_around(self.dates, month_dates, self.edges), *weeks_around(self.dates, unit)]
-        form = "rows" if rows_in_page(self.config, month_dates[0], self.dates) else "no rows"
+        form = "full" if full_pages(self.config, month_dates[0], self.dates) else "light"
         key = self.cache.key([*unit.before, *month_dates], around, form)
         return _Plan(unit, key, self.cache.get(unit, key, self.settings.root / "content"))
 

@@ -126,7 +126,7 @@ def test_the_daily_build_makes_one_month_and_publishes_what_a_full_build_does(
     store_day(archive, NEXT_DAY, papers[6:18])
     # July is new and takes week 27 over; June's last day now links to July's first, so
     # June is made again (without the week). April is now three months back, past
-    # site.whole_day_rows_months: its whole-day pages leave their rows to the browser,
+    # site.full_pages_months: its whole-day pages leave their rows to the browser,
     # so it is made again too. May (with week 18) is not.
     april_rows = '<li><a href="'
     assert april_rows in (archive / "content/2026/04/29/all.md").read_text(encoding="utf-8")

@@ -280,6 +280,14 @@ def test_whole_numbers_are_still_numbers(tmp_path: Path) -> None:
     assert (llm.timeout_seconds, llm.temperature) == (90.0, 0.0)
 
 
+@pytest.mark.parametrize("key", ["full_pages_months", "whole_day_rows_months"])
+def test_the_full_pages_setting_is_read_by_its_first_name_too(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path, f"categories: [cs.CL]\nsite: {{{key}: 7}}\ntopics:{VALID_TOPIC}")
+    assert load_config(path).site.full_pages_months == 7
+    bad = write(tmp_path, f"categories: [cs.CL]\nsite: {{{key}: -1}}\ntopics:{VALID_TOPIC}")
+    assert key in problem(bad) and "greater than or equal to 0" in problem(bad)
+
+
 @pytest.mark.parametrize("keyword", ["++", "-", "  ", "", "_", "…"])
 def test_a_keyword_needs_a_letter_or_a_digit(tmp_path: Path, keyword: str) -> None:
     path = write(

@@ -125,10 +125,12 @@ def test_the_day_file_keeps_each_listed_papers_abstracts_and_citation_once(
             "note": paper.journal_ref,
         }
         assert entries[arxiv_id] == {k: v for k, v in expected.items() if v}
-    # A part a file, and the day's ranking file (test_rank_file.py), nothing else
+    # A part a file (but the whole cards: the day is the newest, its pages carry them,
+    # test_older_days.py), and the day's ranking file (test_rank_file.py), nothing else
     # there; the same papers give the same bytes: no time or file name in a gzip header.
     files = {path.name: path.read_bytes() for path in folder.iterdir()}
-    assert sorted(files) == sorted(f"{part}.json.gz" for part in [*DAY_PARTS, RANK_PART])
+    parts = [part for part in DAY_PARTS if part != "card"]
+    assert sorted(files) == sorted(f"{part}.json.gz" for part in [*parts, RANK_PART])
     assert all(data[4:8] == b"\0\0\0\0" and data[3] == 0 for data in files.values())
     render_site(config, [sample_day()], tmp_path / "again", None, overrides=THEME)
     again = tmp_path / "again" / "2026/06/19/cards"

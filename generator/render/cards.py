@@ -57,13 +57,15 @@ class CardView:
 @dataclass(frozen=True)
 class BriefView:
     """A paper's brief on a topic page of `date` whose card is on another topic's page
-    of the day, its home (Selections.homes): `hit` is its hit here, `home_href` its card."""
+    of the day, its home (Selections.homes): `hit` is its hit here, `home_href` its card.
+    With no home, the brief stands for the paper's own card on an older day's page
+    (render/days.py full_pages): the whole card waits in the day file."""
 
     paper: Paper
     hit: TopicHit
     date: dt.date
-    home_name: str
-    home_href: str
+    home_name: str | None = None
+    home_href: str | None = None
 
 
 class Cards:
@@ -77,11 +79,14 @@ class Cards:
         self._brief = templates.get_template(BRIEF_TEMPLATE)
         self._language = language
 
-    def render(self, card: CardView | BriefView) -> Markup:
+    def render(self, card: CardView | BriefView, *, slots: bool = False) -> Markup:
+        """The card or brief as a page shows it; with `slots`, a card as an older day's
+        file holds it, without what its brief shows as it is (digest/wholecards.js)."""
         if isinstance(card, BriefView):
             return self.render_brief(card)
         # The names are paper-card.html's: the theme's template reads them as they are.
         html = self._template.render(
+            slots=slots,
             paper=card.paper,
             hit=card.hit,
             date=card.date.isoformat(),

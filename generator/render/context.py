@@ -19,7 +19,7 @@ from generator.errors import RenderError
 from generator.models import Day, Paper
 from generator.rank_data import RANK_PART
 from generator.render import urls
-from generator.render.cards import BRIEF_TEMPLATE, CARD_TEMPLATE, Cards
+from generator.render.cards import BRIEF_TEMPLATE, CARD_TEMPLATE, Cards, CardView
 from generator.render.content import Content
 from generator.render.selections import Selections
 from generator.split import ONE_SITE, Edges
@@ -108,6 +108,11 @@ class Context:
         ordered = sorted(days, key=lambda d: d.date)
         every_date = sorted(dates) if dates is not None else [day.date for day in ordered]
         return cls(config, ordered, every_date, selected, content, site_url, env, all_papers, edges)
+
+    def card_in_day_file(self, view: CardView) -> str:
+        """A card as an older day's file holds it (the templates' `card` filter, with
+        slots for what its brief on the page shows: render/cards.py)."""
+        return str(self.env.filters["card"](view, slots=True))
 
     def with_days(self, days: Sequence[Day]) -> Context:
         return dataclasses.replace(self, days=sorted(days, key=lambda d: d.date))

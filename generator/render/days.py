@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generator.card_data import day_entry, day_files
-from generator.config import Topic
+from generator.config import Config, Topic
 from generator.models import BUDGET_LEFT, NO_LLM, Day, Paper
 from generator.periods import Period
 from generator.render import urls
@@ -34,6 +34,16 @@ from generator.split import ONE_SITE, Across, Edges
 
 BEST_ON_OVERVIEW = 5
 Neighbours = tuple[Neighbour | None, Neighbour | None]  # the days before and after
+
+
+def full_pages(config: Config, date: dt.date, dates: Sequence[dt.date]) -> bool:
+    """Whether the pages of `date` carry everything as HTML: its month is one of the
+    newest `site.full_pages_months` of `dates`. An older day's whole-day page leaves its
+    rows to the browser (render/whole_day.py), and its topic pages show each card as a
+    brief, the whole card waiting in the day file (render_day_file)."""
+    newest = dates[-1] if dates else date
+    months_back = (newest.year - date.year) * 12 + newest.month - date.month
+    return months_back < config.site.full_pages_months
 
 
 @dataclass(frozen=True)
@@ -229,12 +239,16 @@ def _card_sections(
     homes = ctx.selected.homes(day, ctx.config.topics)
     names = {t.slug: t.name for t in ctx.config.topics}
 
+    full = full_pages(ctx.config, day.date, ctx.dates)
+
     def view(s: Selected) -> CardView | BriefView:
         home = homes[s.paper.id].slug
-        if home == topic.slug:
+        if home != topic.slug:
+            href = urls.relative(url, urls.topic_day_url(day.date, home)) + "#" + s.paper.id
+            return BriefView(s.paper, s.hit, day.date, names[home], href)
+        if full:
             return CardView(s.paper, s.hit, day.date, topic)
-        href = urls.relative(url, urls.topic_day_url(day.date, home)) + "#" + s.paper.id
-        return BriefView(s.paper, s.hit, day.date, names[home], href)
+        return BriefView(s.paper, s.hit, day.date)  # its card waits whole in the day file
 
     return [
         CardSection(section.name, section.slug, [view(s) for s in section.chosen])
@@ -246,14 +260,23 @@ def _card_sections(
 def render_day_file(ctx: Context, day: Day) -> None:
     """cards/ beside the day's pages: the abstracts and citation data of every paper a
     topic page of the day lists, once however many topics list it, a file a part
-    (card_data.py). Left on the pages, the abstracts alone made a realistic day's
-    topic pages 1.5 MiB, and each paper listed on 1.5 of them."""
-    listed = {s.paper.id: s.paper for topic in ctx.config.topics for s in ctx.selected(day, topic)}
-    if not listed:
+    (card_data.py); on an older day (full_pages), each paper's whole card too, as its
+    home page would show it. Left on the pages, the abstracts alone made a realistic
+    day's topic pages 1.5 MiB, and each paper listed on 1.5 of them; gzipped here, a
+    card is a fifth of its bytes on a page."""
+    homes = ctx.selected.homes(day, ctx.config.topics)
+    whole = not full_pages(ctx.config, day.date, ctx.dates)
+    entries = {}
+    for topic in ctx.config.topics:
+        for s in ctx.selected(day, topic):
+            if homes[s.paper.id].slug != topic.slug:
+                continue
+            view = CardView(s.paper, s.hit, day.date, topic)
+            card = ctx.card_in_day_file(view) if whole else None
+            entries[s.paper.id] = day_entry(s.paper, citation(s.paper, day.date.year), card)
+    if not entries:
         return
-    year = day.date.year
-    entries = ((i, day_entry(paper, citation(paper, year))) for i, paper in listed.items())
-    for part, data in day_files(entries).items():
+    for part, data in day_files(entries.items()).items():
         ctx.content.add_gzipped(urls.source_path(urls.cards_url(day.date, part)), data)
 
 

@@ -8,7 +8,7 @@ arXiv. The cards are not repeated here: a 900-paper day of cards would be megaby
 and a fragment file of them would copy every listed card once more into a site that
 GitHub Pages caps at 1 GB (bench/whole_day.py measures the page).
 
-The rows are in the page for the newest months (`site.whole_day_rows_months`), so a
+The rows are in the page for the newest months (`site.full_pages_months`), so a
 reader without JavaScript has them. An older day's page holds its headings and counts,
 and the browser builds its rows from the day's ranking file (digest/rows.js), which
 holds every field of a row: 900 rows are about 280 KiB of HTML a day, and the ranking
@@ -17,31 +17,21 @@ file is there for 推荐 anyway (bench/site_bytes.py).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.config import Config
 from generator.models import Day, Paper
 from generator.rank_data import RANK_PART, rank_entry, rank_file
 from generator.render import urls
 from generator.render.cards import ANNOUNCE_LABELS
 from generator.render.context import Context
-from generator.render.days import Neighbours, neighbours_of
+from generator.render.days import Neighbours, full_pages, neighbours_of
 from generator.render.selections import Home
 from generator.render.views import Link, Neighbour, link_to
 
 # arXiv's own order of a listing: new submissions, cross-lists, then replacements.
 ANNOUNCE_ORDER = {kind: rank for rank, kind in enumerate(ANNOUNCE_LABELS)}
-
-
-def rows_in_page(config: Config, date: dt.date, dates: Sequence[dt.date]) -> bool:
-    """Whether the whole-day page of `date` carries its rows (else the browser builds
-    them): its month is one of the newest `site.whole_day_rows_months` of `dates`."""
-    newest = dates[-1] if dates else date
-    months_back = (newest.year - date.year) * 12 + newest.month - date.month
-    return months_back < config.site.whole_day_rows_months
 
 
 @dataclass(frozen=True)
@@ -107,7 +97,7 @@ def render_whole_day(ctx: Context, day: Day, neighbours: Neighbours) -> None:
         labels={kind: names[0] for kind, names in ANNOUNCE_LABELS.items()},  # in Chinese
         listed=sum(1 for row in rows if row.topic and row.topic.card_href),
         rows=rows,
-        rows_in_page=rows_in_page(ctx.config, day.date, ctx.dates),
+        rows_in_page=full_pages(ctx.config, day.date, ctx.dates),
         topic_names=json.dumps({t.slug: t.name for t in ctx.config.topics}, ensure_ascii=False),
         overview_href=urls.relative(url, urls.day_url(day.date)),
         prev=_whole_day_link(url, neighbours[0]),

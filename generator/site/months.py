@@ -171,7 +171,7 @@ class MonthCache:
         """The hash of a month's inputs: its days' files (and those of the month before
         in its weeks), by their git blob ids (blobs.py), the days around it and its
         weeks, and `form`: what else its pages depend on that can change with the
-        archive (whether its whole-day pages hold their rows)."""
+        archive (whether its pages are full, render/days.py full_pages)."""
         digest = hashlib.sha256(f"{_ENTRY_FORMAT} {self.fingerprint} {form}".encode())
         digest.update(repr([d and d.isoformat() for d in around]).encode())
         for date in dates:

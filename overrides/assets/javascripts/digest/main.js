@@ -12,6 +12,7 @@ import { installKeys } from "./keys.js";
 import { enhanceLists } from "./filters.js";
 import { markForYou, showForYouPage, toggleFromRow } from "./foryou.js";
 import { fillRows } from "./rows.js";
+import { fillCards } from "./wholecards.js";
 import { setMode, showMode } from "./language.js";
 import { Search } from "./search.js";
 import { markNew } from "./visits.js";
@@ -63,13 +64,19 @@ function onPage() {
   showFavoritesPage();
   markNew();
   showForYouPage();
-  const rows = fillRows(); // an older whole-day page's rows, made here first
-  if (rows) rows.then(onRows);
-  else onRows();
+  // An older day's rows and cards, made here first (rows.js, wholecards.js).
+  const made = [fillRows(), fillCards()].filter(Boolean);
+  if (made.length) Promise.all(made).then(() => onRows(true));
+  else onRows(false);
 }
 
-// What reads a page's rows and cards: the filters and the 为你推荐 marks.
-function onRows() {
+// What reads a page's rows and cards: their controls once they are made, the filters
+// and the 为你推荐 marks.
+function onRows(made) {
+  if (made) {
+    addControls(document);
+    showStars();
+  }
   enhanceLists();
   markForYou();
 }

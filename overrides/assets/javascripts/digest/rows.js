@@ -5,14 +5,15 @@
 // nobody may open); a row of a paper no topic lists is a plain link to arXiv. Without
 // JavaScript every row is a link to where the card or the paper is.
 //
-// An older month's whole-day page comes with its lists empty (render/whole_day.py
-// rows_in_page): `fillRows` makes their rows from the day's ranking file, in the
+// An older month's whole-day page comes with its lists empty (render/days.py
+// full_pages): `fillRows` makes their rows from the day's ranking file, in the
 // markup templates/whole_day.md writes for the newest months.
 
 import { addControls } from "./controls.js";
 import { dayEntries, paperHref, rankFileOf } from "./daycards.js";
 import { el, fetchOnce } from "./dom.js";
 import { showStars } from "./favorites.js";
+import { wholeCard } from "./wholecards.js";
 
 // The rows of a page that names a day to make them of (data-rows-of), made once;
 // a promise of when they are there, or null on any other page.
@@ -97,15 +98,19 @@ async function fillRow(link) {
   const address = cardAddress(link);
   const pageUrl = address.href.split("#")[0];
   let card = null;
+  let cards = null; // the day file its abstracts and BibTeX wait in
   try {
     card = (await topicPage(pageUrl)).getElementById(decodeURIComponent(address.hash.slice(1)));
+    const list = card && card.closest("[data-cards]");
+    if (list) cards = new URL(list.getAttribute("data-cards"), pageUrl).href;
+    // An older day's page shows its brief; the whole card is in the day file.
+    if (card && card.matches(".paper-light")) card = cards && (await wholeCard(card, cards));
   } catch (e) { /* said below */ }
   if (!card) {
     box.replaceChildren("卡片未能加载,", linkTo(address.href, "在专题页阅读"));
     return;
   }
-  const list = card.closest("[data-cards]"); // the day file its abstracts and BibTeX wait in
-  if (list) box.dataset.cards = new URL(list.getAttribute("data-cards"), pageUrl).href;
+  if (cards) box.dataset.cards = cards;
   const shown = document.importNode(card, true);
   // Its permalink and other in-page links lead to the topic page, where it stays.
   shown.querySelectorAll("a[href^='#']").forEach((a) => { a.href = pageUrl + a.getAttribute("href"); });
