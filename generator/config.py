@@ -150,7 +150,7 @@ class Site(_Strict):
     # The newest months whose day pages carry everything as HTML, readable without
     # JavaScript. An older day's whole-day rows are built in the browser from its ranking
     # file, and its topic pages hold each card's brief (titles, authors, score, summary,
-    # links) while the whole card waits in the day file: about 270 + 300 KiB of site a
+    # links) while the whole card waits in the day file: about 270 + 200 KiB of site a
     # day less (bench/site_bytes.py). Its first name, before the cards joined the rule,
     # is read too.
     full_pages_months: Annotated[

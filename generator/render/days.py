@@ -271,8 +271,9 @@ def render_day_file(ctx: Context, day: Day) -> None:
         for s in ctx.selected(day, topic):
             if homes[s.paper.id].slug != topic.slug:
                 continue
-            view = CardView(s.paper, s.hit, day.date, topic)
-            card = ctx.card_in_day_file(view) if whole else None
+            card = (
+                ctx.card_in_day_file(CardView(s.paper, s.hit, day.date, topic)) if whole else None
+            )
             entries[s.paper.id] = day_entry(s.paper, citation(s.paper, day.date.year), card)
     if not entries:
         return
